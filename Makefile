@@ -1,0 +1,120 @@
+# mbshake — GNU Make build.  `make run` builds and benchmarks, `make test` builds and tests.
+# Only kernel objects get ISA flags: engine/*_avx2.c, engine/*_avx512ifma.c, engine/*_mulx.c.
+# Keep these flag sets in sync with the `needs` field of each dispatch-table entry (engine/cd.h).
+
+CC       ?= gcc
+CXX      ?= g++
+BUILD    ?= build
+SAN      ?=
+OPT      ?= -O2
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wwrite-strings -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
+CFLAGS   := -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisibility=hidden -Iengine -pthread
+CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iengine -pthread
+LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -lm -pthread
+
+ifeq ($(SAN),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+CXXFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+ISA_mulx       := -mbmi2 -madx
+ISA_avx2       := -mavx2 -mbmi2 -madx
+ISA_avx512ifma := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mavx512ifma -mbmi2 -madx
+
+ENG_SRC   := $(wildcard engine/*.c)
+ENG_OBJ   := $(patsubst engine/%.c,$(BUILD)/engine/%.o,$(ENG_SRC))
+ASM_SRC   := $(wildcard asm/*.S)
+ASM_OBJ   := $(patsubst asm/%.S,$(BUILD)/asm/%.o,$(ASM_SRC))
+LIB       := $(BUILD)/libmbshake.a
+CLI_SRC   := $(wildcard bench/*.c)
+CLI_OBJ   := $(patsubst bench/%.c,$(BUILD)/bench/%.o,$(CLI_SRC))
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+TEST_BIN  := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TH_OBJ    := $(BUILD)/tests/th.o
+CT_SRC    := $(wildcard tests/ct/ct_*.c)
+CT_BIN    := $(patsubst tests/ct/%.c,$(BUILD)/tests/%,$(CT_SRC))
+
+DEPS_PKGS := gcc g++ clang make libipsec-mb-dev libhwloc-dev libssl-dev openssl libbenchmark-dev \
+             gnutls-bin libjansson-dev gnuplot-nox valgrind libclang-rt-14-dev libomp-dev \
+             iproute2 util-linux
+
+.PHONY: all deps run test check asan ubsan fuzz clean format format-check help
+.DEFAULT_GOAL := all
+
+help:
+	@echo "targets: all deps run test asan fuzz clean format format-check"
+
+all: $(BUILD)/mbshake $(TEST_BIN) $(CT_BIN)
+
+# Install every Debian package the build and tests use (idempotent; needs root or sudo).
+deps:
+	@missing=""; for p in $(DEPS_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -q && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q $$missing \
+	    || { echo "deps: apt-get failed; install these Debian packages:$$missing" >&2; exit 1; }; \
+	fi
+
+$(BUILD)/engine/%_avx2.o: engine/%_avx2.c | $(BUILD)/engine
+	$(CC) $(CFLAGS) $(ISA_avx2) -MMD -c $< -o $@
+$(BUILD)/engine/%_avx512ifma.o: engine/%_avx512ifma.c | $(BUILD)/engine
+	$(CC) $(CFLAGS) $(ISA_avx512ifma) -MMD -c $< -o $@
+$(BUILD)/engine/%_mulx.o: engine/%_mulx.c | $(BUILD)/engine
+	$(CC) $(CFLAGS) $(ISA_mulx) -MMD -c $< -o $@
+$(BUILD)/engine/%.o: engine/%.c | $(BUILD)/engine
+	$(CC) $(CFLAGS) -MMD -c $< -o $@
+$(BUILD)/asm/%.o: asm/%.S | $(BUILD)/asm
+	$(CC) $(CFLAGS) -c $< -o $@
+$(BUILD)/bench/%.o: bench/%.c | $(BUILD)/bench
+	$(CC) $(CFLAGS) -Ibench -MMD -c $< -o $@
+$(BUILD)/tests/%.o: tests/unit/%.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -MMD -c $< -o $@
+$(BUILD)/tests/ct_%.o: tests/ct/ct_%.c | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -MMD -c $< -o $@
+$(TH_OBJ): tests/th.c tests/th.h | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -MMD -c $< -o $@
+
+$(LIB): $(ENG_OBJ) $(ASM_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/mbshake: $(CLI_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJ) $(LIB) $(LDLIBS) -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TH_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+$(BUILD)/tests/ct_%: $(BUILD)/tests/ct_%.o $(TH_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/engine $(BUILD)/asm $(BUILD)/bench $(BUILD)/tests:
+	mkdir -p $@
+
+# The test suite: unit/KAT/xval binaries, constant-time checks, interop scripts, fuzz smoke runs.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/run.sh
+check: test
+
+asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	@BUILD=build/asan MBSHAKE_SAN=1 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
+ubsan: asan
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	$(BUILD)/mbshake bench
+
+clean:
+	rm -rf build
+
+format:
+	clang-format -i engine/*.[ch] bench/*.[ch] tests/*.[ch] tests/unit/*.c
+format-check:
+	clang-format --dry-run -Werror engine/*.[ch] bench/*.[ch] tests/*.[ch] tests/unit/*.c
+
+-include $(wildcard $(BUILD)/*/*.d)

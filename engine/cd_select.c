@@ -1,0 +1,38 @@
+/* cd_select.c — implementation tables (best first) and selection. Adding a kernel = one line
+ * here plus its file; the Makefile gives engine/..._avx2.c and ..._avx512ifma.c their -m flags. */
+#include <string.h>
+
+#include "cd.h"
+
+extern const cd_x25519 cd_x25519_scalar;
+extern const cd_p256 cd_p256_scalar;
+
+const cd_x25519 *const cd_x25519_impls[] = {
+    &cd_x25519_scalar,
+};
+const unsigned cd_x25519_nimpls = sizeof cd_x25519_impls / sizeof *cd_x25519_impls;
+
+const cd_p256 *const cd_p256_impls[] = {
+    &cd_p256_scalar,
+};
+const unsigned cd_p256_nimpls = sizeof cd_p256_impls / sizeof *cd_p256_impls;
+
+#define SELECT(impls, nimpls)                                                                      \
+    for (unsigned i = 0; i < (nimpls); i++) {                                                      \
+        if (force ? strcmp(force, (impls)[i]->name) != 0 : ((impls)[i]->needs & ~have) != 0)       \
+            continue;                                                                              \
+        return ((impls)[i]->needs & ~have) == 0 ? (impls)[i] : NULL;                               \
+    }                                                                                              \
+    return NULL
+
+/* see cd.h */
+const cd_x25519 *cd_x25519_select(uint64_t have, const char *force)
+{
+    SELECT(cd_x25519_impls, cd_x25519_nimpls);
+}
+
+/* see cd.h */
+const cd_p256 *cd_p256_select(uint64_t have, const char *force)
+{
+    SELECT(cd_p256_impls, cd_p256_nimpls);
+}
