@@ -12,7 +12,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wwrite-strings -Wpointer-arith
             -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
 CFLAGS   := -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisibility=hidden -Iengine -pthread
 CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iengine -pthread
-LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -lm -pthread
+LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -ljansson -lm -pthread
 
 ifeq ($(SAN),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
