@@ -14,6 +14,9 @@ CFLAGS   := -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisi
 CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iengine -pthread
 LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -ljansson -lm -pthread
 
+ifeq ($(SAN),fuzz)
+CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DMBSHAKE_FUZZ
+endif
 ifeq ($(SAN),1)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CXXFLAGS += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -41,7 +44,7 @@ DEPS_PKGS := gcc g++ clang make libipsec-mb-dev libhwloc-dev libssl-dev openssl 
              gnutls-bin libjansson-dev gnuplot-nox valgrind libclang-rt-14-dev libomp-dev \
              iproute2 util-linux
 
-.PHONY: all deps run test check asan ubsan fuzz clean format format-check help
+.PHONY: all deps run test check asan ubsan fuzz fuzz-build clean format format-check help
 .DEFAULT_GOAL := all
 
 help:
@@ -92,9 +95,22 @@ $(BUILD)/tests/ct_%: $(BUILD)/tests/ct_%.o $(TH_OBJ) $(LIB)
 $(BUILD)/engine $(BUILD)/asm $(BUILD)/bench $(BUILD)/tests:
 	mkdir -p $@
 
+# libFuzzer targets (clang): tests/fuzz/fuzz_*.c linked against an instrumented engine build.
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_TIME ?= 300
+fuzz-build:
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz SAN=fuzz build/fuzz/libmbshake.a $(FUZZ_BIN)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libmbshake.a
+	clang -std=c11 -O1 -g -D_GNU_SOURCE -Iengine -Itests/fuzz -fsanitize=fuzzer,address,undefined $< build/fuzz/libmbshake.a $(LDLIBS) -o $@
+# Longer fuzzing run: FUZZ_TIME seconds per target (default 300).
+fuzz: deps fuzz-build
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
+
 # The test suite: unit/KAT/xval binaries, constant-time checks, interop scripts, fuzz smoke runs.
 test: deps
 	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory fuzz-build
 	@BUILD=$(BUILD) tests/run.sh
 check: test
 
