@@ -10,7 +10,7 @@ OPT      ?= -O2
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wwrite-strings -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-unused-parameter
-CFLAGS   := -std=c11 $(OPT) -g $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisibility=hidden -Iengine -pthread
+CFLAGS   := -std=c11 $(OPT) -gdwarf-4 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisibility=hidden -Iengine -pthread
 CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iengine -pthread
 LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -ljansson -lm -pthread
 
@@ -44,7 +44,7 @@ DEPS_PKGS := gcc g++ clang make libipsec-mb-dev libhwloc-dev libssl-dev openssl 
              gnutls-bin libjansson-dev gnuplot-nox valgrind libclang-rt-14-dev libomp-dev \
              iproute2 util-linux
 
-.PHONY: all deps run test check asan ubsan fuzz fuzz-build clean format format-check help
+.PHONY: all deps run test check asan ubsan fuzz fuzz-build clean format format-check help micro
 .DEFAULT_GOAL := all
 
 help:
@@ -96,13 +96,34 @@ $(BUILD)/engine $(BUILD)/asm $(BUILD)/bench $(BUILD)/tests:
 	mkdir -p $@
 
 # libFuzzer targets (clang): tests/fuzz/fuzz_*.c linked against an instrumented engine build.
+# The targets and the seed generator replace cd_random with a deterministic generator
+# (--wrap, tests/fuzz/fuzz_common.h), so every run of an input takes the same path.
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_BIN  := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC)) build/fuzz/mkseeds
+FUZZ_HDR  := tests/fuzz/fuzz_common.h tests/fuzz/fuzz_scen.h $(wildcard engine/*.h)
+FUZZ_CC   := clang -std=c11 -O1 -g -D_GNU_SOURCE -Iengine -Itests/fuzz -Wall -Wextra -Werror \
+             -Wno-unused-parameter -Wno-unused-function -Wl,--wrap=cd_random
 FUZZ_TIME ?= 300
 fuzz-build:
 	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz SAN=fuzz build/fuzz/libmbshake.a $(FUZZ_BIN)
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h build/fuzz/libmbshake.a
-	clang -std=c11 -O1 -g -D_GNU_SOURCE -Iengine -Itests/fuzz -fsanitize=fuzzer,address,undefined $< build/fuzz/libmbshake.a $(LDLIBS) -o $@
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_HDR) build/fuzz/libmbshake.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined $< build/fuzz/libmbshake.a $(LDLIBS) -o $@
+# The seed generator, instrumented like the targets: smoke.sh runs it first so that every run
+# starts from seeds that match the current $$MBSHAKE_CERTS (signatures, chains).
+build/fuzz/mkseeds: tests/fuzz/mkseeds.c $(FUZZ_HDR) build/fuzz/libmbshake.a
+	$(FUZZ_CC) -fsanitize=fuzzer-no-link,address,undefined $< build/fuzz/libmbshake.a $(LDLIBS) -o $@
+# The P-256 inline assembly needs every free register; sanitizer and coverage instrumentation
+# take one, so those files are built uninstrumented here (their memory safety is the unit
+# tests' business; they have no data-dependent branches to guide a fuzzer anyway).
+build/fuzz/engine/p256_%.o: CFLAGS := $(filter-out -fsanitize=% -fno-omit-frame-pointer,$(CFLAGS))
+# The seed generator against the normal build, and the checked-in corpora it writes
+# (tests/fuzz/corpus/<target>/): `make fuzz-seeds` after a change of the handshake's wire format.
+$(BUILD)/tests/mkseeds: tests/fuzz/mkseeds.c $(FUZZ_HDR) $(LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/fuzz -Wno-unused-function $(LDFLAGS) $< $(LIB) $(LDLIBS) -Wl,--wrap=cd_random -o $@
+.PHONY: fuzz-seeds
+fuzz-seeds: $(BUILD)/tests/mkseeds
+	tests/gen-certs.sh $(BUILD)/certs
+	MBSHAKE_CERTS=$(BUILD)/certs $(BUILD)/tests/mkseeds tests/fuzz/corpus
 # Longer fuzzing run: FUZZ_TIME seconds per target (default 300).
 fuzz: deps fuzz-build
 	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
@@ -134,3 +155,25 @@ format-check:
 	clang-format --dry-run -Werror engine/*.[ch] bench/*.[ch] tests/*.[ch] tests/unit/*.c
 
 -include $(wildcard $(BUILD)/*/*.d)
+
+# ---- Google Benchmark micro suite: C++17 driver (bench/micro/*.cc) + C wrapper (bench/micro/*.c)
+# Rows "primitive/impl/lanes"; `make micro MICRO_ARGS='--benchmark_filter=x25519 --benchmark_format=json'`.
+MICRO_CXX_SRC := $(wildcard bench/micro/*.cc)
+MICRO_C_SRC   := $(wildcard bench/micro/*.c)
+MICRO_OBJ     := $(patsubst bench/micro/%.cc,$(BUILD)/bench/micro/%.cc.o,$(MICRO_CXX_SRC)) \
+                 $(patsubst bench/micro/%.c,$(BUILD)/bench/micro/%.c.o,$(MICRO_C_SRC))
+MICRO_ARGS    ?=
+
+$(BUILD)/bench/micro:
+	mkdir -p $@
+$(BUILD)/bench/micro/%.cc.o: bench/micro/%.cc | $(BUILD)/bench/micro
+	$(CXX) $(CXXFLAGS) -Ibench/micro -MMD -c $< -o $@
+$(BUILD)/bench/micro/%.c.o: bench/micro/%.c | $(BUILD)/bench/micro
+	$(CC) $(CFLAGS) -Ibench/micro -MMD -c $< -o $@
+$(BUILD)/mbshake-micro: $(MICRO_OBJ) $(LIB)
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $(MICRO_OBJ) $(LIB) -lbenchmark $(LDLIBS) -lpthread -o $@
+
+micro: $(BUILD)/mbshake-micro
+	$(BUILD)/mbshake-micro $(MICRO_ARGS)
+
+-include $(wildcard $(BUILD)/bench/micro/*.d)

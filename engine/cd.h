@@ -89,14 +89,20 @@ const cd_x25519 *cd_x25519_select(uint64_t have, const char *force);
 const cd_p256 *cd_p256_select(uint64_t have, const char *force);
 
 /* ---- Hashes, HMAC, AES-GCM through Intel ipsec-mb (cd_ipsecmb.c) ------------------------ */
-enum cd_hash { CD_SHA256 = 0, CD_SHA384 = 1 };
-#define CD_HASH_MAX 48
-static inline size_t cd_hash_len(enum cd_hash h) { return h == CD_SHA384 ? 48 : 32; }
+/* CD_SHA512: cd_hash only (rsa_pkcs1_sha512 signatures, RFC 5246 §7.4.1.4.1), not cd_hmac. */
+enum cd_hash { CD_SHA256 = 0, CD_SHA384 = 1, CD_SHA512 = 2 };
+#define CD_HAVE_SHA512 1
+#define CD_HASH_MAX 64
+static inline size_t cd_hash_len(enum cd_hash h)
+{
+    return h == CD_SHA512 ? 64 : h == CD_SHA384 ? 48 : 32;
+}
 
 /* Per-thread ipsec-mb manager, created on first use. Returns the arch name ipsec-mb chose
  * ("avx512", "avx2", "sse", ...), for logs and results files. */
 const char *cd_sym_arch(void);
 void cd_hash(enum cd_hash h, const void *msg, size_t n, uint8_t *out);
+/* HMAC-SHA256 or HMAC-SHA384 (CD_SHA512 is not supported here and aborts). */
 void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, size_t n,
              uint8_t *out);
 

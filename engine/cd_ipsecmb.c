@@ -1,15 +1,27 @@
 /* cd_ipsecmb.c — SHA-256/384, HMAC and AES-GCM through Intel ipsec-mb (the only file that
- * includes intel-ipsec-mb.h). One IMB_MGR per thread, created on first use and freed when the
+ * includes intel-ipsec-mb.h). Managers are per thread, created on first use and freed when the
  * thread exits, so no lock is ever taken on the hot path.
  *
- * HMAC (RFC 2104) is split the way ipsec-mb wants it: the key is turned into the two
- * compression-function states H(K0^ipad) and H(K0^opad) with the one-block functions, then one
- * job of the multi-buffer manager finishes the inner and outer hashes. Multi-buffer HMAC lanes
- * may wait for more jobs (16 on the AVX-512 manager, 2 on SSE/AVX2), and this interface is one
- * message per call, so every call flushes. Every job is tagged and checked on the way back: the
- * manager never holds a job of ours across calls, and a lost or duplicated job aborts loudly
- * instead of returning a wrong MAC. The generic burst API is not used (1.3 bug, see
- * docs/platform notes). */
+ * Two managers per thread, when that is faster. AES-GCM runs on the manager init_mb_mgr_auto()
+ * picks (VAES/AVX-512 GCM where the CPU has it). Hashing runs on the SSE manager when the CPU
+ * has SHA-NI: in ipsec-mb 1.3 only the SSE tier uses SHA-NI, and this interface hashes one
+ * message per call, where the AVX2/AVX-512 multi-lane hash code runs one lane of 8 or 16.
+ * Measured here (Zen 5, AVX2 auto manager): one SHA-256 job of 64 bytes costs ~400 TSC cycles
+ * on the SSE manager and ~2000 on the AVX2 one. MBSHAKE_IPSECMB_HASH=auto|sse overrides the
+ * choice (tests use it to cover both paths, e.g. under valgrind, which has no SHA-NI).
+ *
+ * HMAC (RFC 2104) takes one of two routes, same result:
+ *  - "concat" (hash manager is SSE, message <= CONCAT_MAX, SHA-256): two plain hash jobs,
+ *    H(K0^opad || H(K0^ipad || m)). With SHA-NI that beats the route below, because the
+ *    one-block functions that produce H(K0^ipad) states do not use SHA-NI in 1.3.
+ *  - "job": the compression states of K0^ipad and K0^opad from the one-block functions, then
+ *    one IMB_AUTH_HMAC_SHA_* job finishes (1..65534 bytes, the job API's limit), or the plain
+ *    hash for other lengths.
+ * Multi-buffer lanes may wait for more jobs (16 on AVX-512, 2 on SSE/AVX2); one message per
+ * call means every call flushes. Every job is tagged and checked on the way back: the manager
+ * never holds a job of ours across calls, and a lost or repeated job aborts loudly instead of
+ * returning a wrong digest. The generic burst API is not used (1.3 bug: jobs returned twice or
+ * lost after draining it, docs: platform facts). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,16 +39,32 @@ _Static_assert(_Alignof(struct gcm_key_data) <= 64, "cd_gcm_key.opaque alignment
  * compression state, which is 32 bytes for SHA-256 and 64 (the SHA-512 state) for SHA-384. */
 #define BLOCK_MAX 128
 #define STATE_MAX 64
+/* Job API message limits measured on 1.3: hash and HMAC jobs accept 0..65534 and 1..65534. */
+#define JOB_MAX 65534
+/* Longest message the concat route copies onto the stack (TLS PRF messages are < 130). */
+#define CONCAT_MAX 1024
 
-static pthread_once_t mgr_once = PTHREAD_ONCE_INIT;
-static pthread_key_t mgr_key;
-static _Thread_local IMB_MGR *tl_mgr;
-static _Thread_local const char *tl_arch;
+typedef struct imb_tls {
+    IMB_MGR *gcm;  /* auto: AES-GCM */
+    IMB_MGR *hash; /* SSE (SHA-NI) or the same as gcm */
+    int concat;    /* HMAC-SHA256 by two plain hash jobs */
+    char arch[32]; /* "avx2", or "avx2+sse" when hashing runs on the SSE manager */
+} imb_tls;
 
-static void mgr_free(void *p) { free_mb_mgr(p); }
-static void mgr_key_init(void)
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static pthread_key_t tls_key;
+static _Thread_local imb_tls *tl;
+
+static void tls_free(void *p)
 {
-    if (pthread_key_create(&mgr_key, mgr_free) != 0) {
+    imb_tls *t = p;
+    if (t->hash != t->gcm) free_mb_mgr(t->hash);
+    free_mb_mgr(t->gcm);
+    free(t);
+}
+static void tls_key_init(void)
+{
+    if (pthread_key_create(&tls_key, tls_free) != 0) {
         fputs("mbshake: pthread_key_create failed (ipsec-mb manager)\n", stderr);
         abort();
     }
@@ -61,26 +89,83 @@ static __attribute__((noreturn)) void die(const char *what, IMB_MGR *m)
     abort();
 }
 
-static IMB_MGR *mgr(void)
+static imb_tls *tls_new(void)
 {
-    if (__builtin_expect(tl_mgr != NULL, 1)) return tl_mgr;
-    pthread_once(&mgr_once, mgr_key_init);
-    IMB_MGR *m = alloc_mb_mgr(0);
-    if (m == NULL) die("alloc_mb_mgr failed", NULL);
+    pthread_once(&tls_once, tls_key_init);
+    imb_tls *t = calloc(1, sizeof *t);
+    if (t == NULL) die("out of memory", NULL);
     IMB_ARCH arch = IMB_ARCH_NONE;
-    init_mb_mgr_auto(m, &arch);
-    if (arch == IMB_ARCH_NONE || imb_get_errno(m) != 0) die("init_mb_mgr_auto failed", m);
-    if (pthread_setspecific(mgr_key, m) != 0) die("pthread_setspecific failed", m);
-    tl_mgr = m;
-    tl_arch = arch_name(arch);
-    return m;
+    if ((t->gcm = alloc_mb_mgr(0)) == NULL) die("alloc_mb_mgr failed", NULL);
+    init_mb_mgr_auto(t->gcm, &arch);
+    if (arch == IMB_ARCH_NONE || imb_get_errno(t->gcm) != 0) die("init_mb_mgr_auto failed", t->gcm);
+
+    const char *force = getenv("MBSHAKE_IPSECMB_HASH");
+    int want_sse = (cd_cpu_features() & CD_F_SHA) != 0;
+    if (force && !strcmp(force, "sse")) want_sse = 1;
+    else if (force && !strcmp(force, "auto")) want_sse = 0;
+    else if (force && *force) {
+        fprintf(stderr, "mbshake: MBSHAKE_IPSECMB_HASH=%s: use auto or sse\n", force);
+        exit(2);
+    }
+    t->hash = t->gcm;
+    if (want_sse && arch != IMB_ARCH_SSE) {
+        if ((t->hash = alloc_mb_mgr(0)) == NULL) die("alloc_mb_mgr failed", NULL);
+        init_mb_mgr_sse(t->hash);
+        if (imb_get_errno(t->hash) != 0) die("init_mb_mgr_sse failed", t->hash);
+    }
+    t->concat = want_sse;
+    snprintf(t->arch, sizeof t->arch, "%s%s", arch_name(arch), t->hash != t->gcm ? "+sse" : "");
+    if (pthread_setspecific(tls_key, t) != 0) die("pthread_setspecific failed", NULL);
+    return t;
+}
+
+static inline imb_tls *tls(void)
+{
+    if (__builtin_expect(tl == NULL, 0)) tl = tls_new();
+    return tl;
 }
 
 /* see cd.h */
-const char *cd_sym_arch(void)
+const char *cd_sym_arch(void) { return tls()->arch; }
+
+/* ---- jobs ---------------------------------------------------------------------------------- */
+
+static IMB_JOB *hash_job(IMB_MGR *m, IMB_HASH_ALG alg, const void *msg, size_t n, uint8_t *out,
+                         size_t outlen)
 {
-    mgr();
-    return tl_arch;
+    static const uint8_t empty[1];
+    IMB_JOB *job = IMB_GET_NEXT_JOB(m);
+    memset(job, 0, sizeof *job);
+    job->cipher_mode = IMB_CIPHER_NULL;
+    job->cipher_direction = IMB_DIR_ENCRYPT;
+    job->chain_order = IMB_ORDER_HASH_CIPHER;
+    job->hash_alg = alg;
+    job->src = msg ? msg : empty; /* ipsec-mb rejects NULL even for n == 0 */
+    job->msg_len_to_hash_in_bytes = n;
+    job->auth_tag_output = out;
+    job->auth_tag_output_len_in_bytes = outlen;
+    job->user_data = out; /* our tag: the job that comes back must be this one */
+    return job;
+}
+
+/* Submits the job just filled and returns once it is complete. The manager held no job of ours
+ * before, so the only job that can come back is this one, exactly once: from submit, else from
+ * flush. */
+static void job_run(IMB_MGR *m, const void *tag)
+{
+    unsigned seen = 0;
+    IMB_JOB *done = IMB_SUBMIT_JOB(m);
+    for (;;) {
+        if (done == NULL) {
+            if (seen) break;
+            done = IMB_FLUSH_JOB(m);
+            if (done == NULL) die("job lost (flush returned nothing)", m);
+        }
+        if (done->user_data != tag || seen) die("job mismatch (foreign or repeated job)", m);
+        if (done->status != IMB_STATUS_COMPLETED) die("job failed", m);
+        seen = 1;
+        done = m->get_completed_job(m); /* 1.3 has no IMB_GET_COMPLETED_JOB */
+    }
 }
 
 /* ---- hashes ------------------------------------------------------------------------------ */
@@ -91,33 +176,46 @@ static size_t block_len(enum cd_hash h) { return h == CD_SHA384 ? 128 : 64; }
 void cd_hash(enum cd_hash h, const void *msg, size_t n, uint8_t *out)
 {
     static const uint8_t empty[1];
-    IMB_MGR *m = mgr();
-    if (msg == NULL) msg = empty; /* ipsec-mb rejects NULL even for n == 0 */
-    if (h == CD_SHA384)
+    IMB_MGR *m = tls()->hash;
+    if (msg == NULL) msg = empty;
+    /* SHA-256 as a job reaches SHA-NI on the SSE manager; the direct function does not. For
+     * SHA-384 (no SHA-NI) the direct function is the quicker one. */
+    if (h == CD_SHA256 && n <= JOB_MAX) {
+        hash_job(m, IMB_AUTH_SHA_256, msg, n, out, 32);
+        job_run(m, out);
+    } else if (h == CD_SHA384) {
         IMB_SHA384(m, msg, n, out);
-    else
+    } else if (h == CD_SHA512) {
+        IMB_SHA512(m, msg, n, out);
+    } else {
         IMB_SHA256(m, msg, n, out);
+    }
 }
 
 /* ---- HMAC (RFC 2104) --------------------------------------------------------------------- */
 
-/* see cd.h */
-void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, size_t n,
-             uint8_t *out)
+/* HMAC from the plain hash over one buffer: K0^ipad || m, then K0^opad || inner. buf holds
+ * bl + n bytes (stack for the concat route, heap for the rare long message). */
+static void hmac_concat(enum cd_hash h, const uint8_t *k0, const void *msg, size_t n, uint8_t *buf,
+                        uint8_t *out)
 {
-    static const uint8_t empty[1];
-    IMB_MGR *m = mgr();
     const size_t bl = block_len(h), hl = cd_hash_len(h);
-    _Alignas(16) uint8_t k0[BLOCK_MAX], pad[BLOCK_MAX];
-    _Alignas(16) uint8_t ipad_st[STATE_MAX], opad_st[STATE_MAX];
-    _Alignas(16) uint8_t tag[CD_HASH_MAX];
+    uint8_t outer[BLOCK_MAX + CD_HASH_MAX];
+    for (size_t i = 0; i < bl; i++) buf[i] = (uint8_t)(k0[i] ^ 0x36);
+    if (n) memcpy(buf + bl, msg, n);
+    cd_hash(h, buf, bl + n, outer + bl);
+    for (size_t i = 0; i < bl; i++) outer[i] = (uint8_t)(k0[i] ^ 0x5c);
+    cd_hash(h, outer, bl + hl, out);
+    ct_wipe(buf, bl + n);
+    ct_wipe(outer, sizeof outer);
+}
 
-    /* RFC 2104 §2: a key longer than the block is replaced by its hash; then zero-padded. */
-    memset(k0, 0, sizeof k0);
-    if (klen > bl)
-        cd_hash(h, key, klen, k0);
-    else if (klen)
-        memcpy(k0, key, klen);
+/* The compression states after K0^ipad and K0^opad, then one HMAC job continues from them. */
+static void hmac_job(enum cd_hash h, const uint8_t *k0, const void *msg, size_t n, uint8_t *out)
+{
+    IMB_MGR *m = tls()->hash;
+    const size_t bl = block_len(h), hl = cd_hash_len(h);
+    _Alignas(16) uint8_t pad[BLOCK_MAX], ipad_st[STATE_MAX], opad_st[STATE_MAX], tag[CD_HASH_MAX];
     for (size_t i = 0; i < bl; i++) pad[i] = (uint8_t)(k0[i] ^ 0x36);
     if (h == CD_SHA384)
         IMB_SHA384_ONE_BLOCK(m, pad, ipad_st);
@@ -128,44 +226,46 @@ void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, s
         IMB_SHA384_ONE_BLOCK(m, pad, opad_st);
     else
         IMB_SHA256_ONE_BLOCK(m, pad, opad_st);
-
-    IMB_JOB *job = IMB_GET_NEXT_JOB(m);
-    memset(job, 0, sizeof *job);
-    job->cipher_mode = IMB_CIPHER_NULL;
-    job->cipher_direction = IMB_DIR_ENCRYPT;
-    job->chain_order = IMB_ORDER_HASH_CIPHER;
-    job->hash_alg = h == CD_SHA384 ? IMB_AUTH_HMAC_SHA_384 : IMB_AUTH_HMAC_SHA_256;
-    job->src = msg ? msg : empty;
-    job->hash_start_src_offset_in_bytes = 0;
-    job->msg_len_to_hash_in_bytes = n;
-    job->auth_tag_output = tag;
-    job->auth_tag_output_len_in_bytes = hl;
+    IMB_JOB *job = hash_job(m, h == CD_SHA384 ? IMB_AUTH_HMAC_SHA_384 : IMB_AUTH_HMAC_SHA_256, msg,
+                            n, tag, hl);
     job->u.HMAC._hashed_auth_key_xor_ipad = ipad_st;
     job->u.HMAC._hashed_auth_key_xor_opad = opad_st;
-    job->user_data = tag; /* our tag: the job that comes back must be this one */
-
-    /* The manager held no job of ours before this call, so the only job that can come back is
-     * this one: at most once from submit, otherwise from flush. */
-    unsigned seen = 0;
-    IMB_JOB *done = IMB_SUBMIT_JOB(m);
-    for (;;) {
-        if (done == NULL) {
-            if (seen) break;
-            done = IMB_FLUSH_JOB(m);
-            if (done == NULL) die("HMAC job lost (flush returned nothing)", m);
-        }
-        if (done->user_data != tag || seen) die("HMAC job mismatch (foreign or repeated job)", m);
-        if (done->status != IMB_STATUS_COMPLETED) die("HMAC job failed", m);
-        seen = 1;
-        done = m->get_completed_job(m);
-    }
+    job_run(m, tag);
     memcpy(out, tag, hl);
-
-    ct_wipe(k0, sizeof k0);
     ct_wipe(pad, sizeof pad);
     ct_wipe(ipad_st, sizeof ipad_st);
     ct_wipe(opad_st, sizeof opad_st);
     ct_wipe(tag, sizeof tag);
+}
+
+/* see cd.h */
+void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, size_t n,
+             uint8_t *out)
+{
+    const size_t bl = block_len(h);
+    _Alignas(16) uint8_t k0[BLOCK_MAX];
+    _Alignas(16) uint8_t buf[BLOCK_MAX + CONCAT_MAX];
+    if (h != CD_SHA256 && h != CD_SHA384) die("cd_hmac: only SHA-256 and SHA-384", tls()->hash);
+
+    /* RFC 2104 §2: a key longer than the block is replaced by its hash; then zero-padded. */
+    memset(k0, 0, sizeof k0);
+    if (klen > bl)
+        cd_hash(h, key, klen, k0);
+    else if (klen)
+        memcpy(k0, key, klen);
+
+    if (h == CD_SHA256 && tls()->concat && n <= CONCAT_MAX) {
+        hmac_concat(h, k0, msg, n, buf, out);
+    } else if (n >= 1 && n <= JOB_MAX) {
+        hmac_job(h, k0, msg, n, out);
+    } else { /* lengths the HMAC job refuses: 0, or longer than 65534 */
+        if (n > SIZE_MAX - bl) die("HMAC message too long", NULL);
+        uint8_t *big = n <= CONCAT_MAX ? buf : malloc(bl + n);
+        if (big == NULL) die("out of memory (HMAC of a long message)", NULL);
+        hmac_concat(h, k0, msg, n, big, out);
+        if (big != buf) free(big);
+    }
+    ct_wipe(k0, sizeof k0);
 }
 
 /* ---- AES-GCM (RFC 5288; NIST SP 800-38D) --------------------------------------------------- */
@@ -179,7 +279,7 @@ static const struct gcm_key_data *ckd(const cd_gcm_key *k)
 /* see cd.h */
 int cd_gcm_init(cd_gcm_key *k, const uint8_t *key, size_t keylen)
 {
-    IMB_MGR *m = mgr();
+    IMB_MGR *m = tls()->gcm;
     if (keylen != 16 && keylen != 32) return -1;
     memset(k, 0, sizeof *k);
     if (keylen == 16)
@@ -198,7 +298,7 @@ void cd_gcm_seal(const cd_gcm_key *k, const uint8_t iv[12], const uint8_t *aad, 
                  const uint8_t *in, size_t n, uint8_t *out, uint8_t tag[16])
 {
     static const uint8_t empty[1];
-    IMB_MGR *m = mgr();
+    IMB_MGR *m = tls()->gcm;
     struct gcm_context_data ctx;
     uint8_t sink[16];
     /* ipsec-mb's parameter checks reject NULL buffers even for zero lengths. */
@@ -217,7 +317,7 @@ int cd_gcm_open(const cd_gcm_key *k, const uint8_t iv[12], const uint8_t *aad, s
                 const uint8_t *in, size_t n, const uint8_t tag[16], uint8_t *out)
 {
     static const uint8_t empty[1];
-    IMB_MGR *m = mgr();
+    IMB_MGR *m = tls()->gcm;
     struct gcm_context_data ctx;
     uint8_t want[16], sink[16];
     if (aad == NULL) aad = empty;
@@ -233,7 +333,14 @@ int cd_gcm_open(const cd_gcm_key *k, const uint8_t iv[12], const uint8_t *aad, s
      * leaves this function is the returned verdict, which the caller acts on publicly. */
     uint32_t ok = ct_memeq(want, tag, 16);
     ct_wipe(want, sizeof want);
-    uint8_t keep = (uint8_t)(0u - ok);
-    for (size_t i = 0; i < n; i++) out[i] &= keep;
+    const uint64_t keep = 0 - (uint64_t)ok;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) { /* word-wise: a byte loop costs as much as the decryption */
+        uint64_t w;
+        memcpy(&w, out + i, 8);
+        w &= keep;
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < n; i++) out[i] &= (uint8_t)keep;
     return (int)ok - 1;
 }

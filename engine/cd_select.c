@@ -4,11 +4,11 @@
 
 #include "cd.h"
 
-extern const cd_x25519 cd_x25519_scalar;
+extern const cd_x25519 cd_x25519_scalar, cd_x25519_avx2;
 extern const cd_p256 cd_p256_scalar;
 
 const cd_x25519 *const cd_x25519_impls[] = {
-    &cd_x25519_scalar,
+    &cd_x25519_avx2, &cd_x25519_scalar,
 };
 const unsigned cd_x25519_nimpls = sizeof cd_x25519_impls / sizeof *cd_x25519_impls;
 

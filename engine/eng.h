@@ -43,7 +43,9 @@ void eng_cfg_set_insecure(eng_cfg *cfg, int on);
 int eng_cfg_set_suites(eng_cfg *cfg, const char *list, char *err, size_t errlen);
 /* Groups in preference order: x25519, secp256r1 (aliases P-256, prime256v1). */
 int eng_cfg_set_groups(eng_cfg *cfg, const char *list, char *err, size_t errlen);
-/* Server: refuse peers without extended_master_secret (RFC 7627 §5.2). Default off. */
+/* Refuse peers without extended_master_secret (RFC 7627 §5.2), with handshake_failure: a
+ * server refuses a ClientHello without it, a client a ServerHello that does not echo it (by
+ * default a client falls back to the RFC 5246 master secret). Default off. */
 void eng_cfg_set_require_ems(eng_cfg *cfg, int on);
 /* Client: offer extended_master_secret (default on). */
 void eng_cfg_set_offer_ems(eng_cfg *cfg, int on);
@@ -73,7 +75,10 @@ void eng_out_consume(eng_conn *c, size_t n);
  * output buffer is full) or an error. eng_read returns bytes copied (0 = none buffered). */
 long eng_write(eng_conn *c, const uint8_t *p, size_t n);
 long eng_read(eng_conn *c, uint8_t *p, size_t cap);
-/* Queue close_notify (RFC 5246 §7.2.1). */
+/* Queue close_notify (RFC 5246 §7.2.1). A received close_notify is answered automatically
+ * and makes eng_feed return ENG_E_CLOSED (already-decrypted data stays readable). After the
+ * handshake, a HelloRequest (client) or ClientHello (server) is refused with a warning
+ * no_renegotiation alert (RFC 5246 §7.2.2) and the connection continues. */
 int eng_close(eng_conn *c);
 
 /* ---- parked public-key operations ------------------------------------------------------ */
@@ -89,6 +94,15 @@ typedef enum {
     ENG_OP_KINDS
 } eng_op_kind;
 
+/* ENG_OP_RSA sub-operations (eng_op.rsa). */
+typedef enum {
+    ENG_RSA_SIGN = 1,        /* key = cd_privkey*, a = digest[alen], scheme -> out[*outlen]   */
+    ENG_RSA_VERIFY = 2,      /* key = cd_pubkey*,  a = digest[alen], c = sig[clen], scheme    */
+    ENG_RSA_ENCRYPT_PMS = 3, /* key = cd_pubkey*,  a = pms[48]                -> out[*outlen] */
+    ENG_RSA_DECRYPT_PMS = 4, /* key = cd_privkey*, a = ct[alen], scheme = client_version
+                                                                             -> out = pms[48] */
+} eng_rsa_mode;
+
 typedef struct eng_op {
     eng_op_kind kind;
     uint8_t failed; /* set by whoever ran it: 1 = this operation failed */
@@ -96,6 +110,13 @@ typedef struct eng_op {
     const uint8_t *a, *b, *c;
     uint8_t *out;
     eng_conn *conn;
+    /* ENG_OP_RSA only (see eng_rsa_mode). Every pointer of an op points into the connection
+     * or into its configuration (our private key), both of which outlive the op. */
+    uint8_t rsa;     /* eng_rsa_mode */
+    uint16_t scheme; /* SignatureScheme, or the ClientHello.client_version for DECRYPT_PMS */
+    size_t alen, clen;
+    size_t *outlen;  /* capacity in, length out */
+    const void *key;
 } eng_op;
 
 /* The operation this connection is parked on, or NULL. */
@@ -118,6 +139,7 @@ typedef struct eng_info {
     char peer_subject[256]; /* client: server leaf certificate subject, one line */
 } eng_info;
 
+/* Fills what is known so far; returns 0 once the handshake is complete, ENG_E_STATE before. */
 int eng_conn_info(const eng_conn *c, eng_info *info);
 /* First fatal error (0 if none), and a one-line explanation: what failed, which alert. */
 int eng_conn_error(const eng_conn *c);

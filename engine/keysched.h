@@ -10,7 +10,7 @@
 #include "cd.h"
 
 /* PRF(secret, label, seed1 || seed2) -> out[0..outlen). seed2 may be NULL/0. Returns 0, or -1
- * when outlen is absurd (> 1024). Intermediate values are wiped. */
+ * when outlen > 1024 or strlen(label) + n1 + n2 > 1024. Intermediate values are wiped. */
 int ks_prf(enum cd_hash h, const uint8_t *secret, size_t slen, const char *label,
            const uint8_t *seed1, size_t n1, const uint8_t *seed2, size_t n2, uint8_t *out,
            size_t outlen);

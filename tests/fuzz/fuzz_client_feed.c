@@ -1,20 +1,24 @@
 /* fuzz_client_feed.c — arbitrary bytes from a "server" into a client connection that has sent
- * its ClientHello: exercises the record layer and the client's ServerHello, Certificate,
+ * its ClientHello: the record layer and the client's ServerHello, Certificate,
  * ServerKeyExchange, ServerHelloDone and Finished parsers (and X.509 parsing of whatever the
- * Certificate message carries). The first byte chooses the feeding chunk size. */
-#include "fuzz_common.h"
+ * Certificate message carries).
+ * Input: [scenario][chunk] bytes... — scenario (mod the count, fuzz_scen.h) picks the client
+ * configuration (suite, groups) and the randomness, so the seeds (a real server's whole
+ * stream) complete the handshake; chunk is the feeding size (0 = all at once). */
+#include "fuzz_scen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static eng_cfg *cfg;
-    if (!cfg) cfg = fz_client_cfg();
-    if (size < 1) return 0;
-    eng_conn *c = eng_conn_new(cfg, "localhost");
+    fz_init(0);
+    if (size < 2) return 0;
+    const fz_scen *s = &fz_scens[data[0] % FZ_NSCEN];
+    fz_rng_seed(fz_seed_client(s->idx), fz_seed_server(s->idx));
+    eng_conn *c = eng_conn_new(s->ccfg, "localhost");
     if (!c) abort();
-    fz_feed(c, NULL, 0, 0); /* ClientHello */
-    fz_feed(c, data + 1, size - 1, data[0]);
+    if (fz_feed(c, NULL, 0, 0, NULL) == ENG_WANT_READ) /* ClientHello */
+        fz_feed(c, data + 2, size - 2, data[1], NULL);
     eng_conn_free(c);
     return 0;
 }

@@ -1,22 +1,22 @@
-/* fuzz_server_feed.c — arbitrary bytes from a "client" into a server connection: exercises the
- * record layer (reassembly, limits, CCS/alert handling) and the server's ClientHello,
- * ClientKeyExchange and Finished parsers. The first byte chooses the feeding chunk size, so
- * fragmentation paths are covered too. Nothing may crash, hang or leak. */
-#include "fuzz_common.h"
+/* fuzz_server_feed.c — arbitrary bytes from a "client" into a server connection: the record
+ * layer (reassembly, limits, CCS/alert handling) and the server's ClientHello,
+ * ClientKeyExchange and Finished parsers, with every certificate kind.
+ * Input: [scenario][chunk] bytes... — scenario (mod the count, fuzz_scen.h) picks the server
+ * configuration and the randomness, so the seeds (a real client's whole stream) complete the
+ * handshake; chunk is the feeding size (0 = all at once), so fragmentation paths are covered. */
+#include "fuzz_scen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static eng_cfg *ecdsa, *rsa;
-    if (!ecdsa) {
-        ecdsa = fz_server_cfg("ecdsa-p256");
-        rsa = fz_server_cfg("rsa2048");
-    }
-    if (size < 1) return 0;
-    eng_conn *c = eng_conn_new((data[0] & 0x80) ? rsa : ecdsa, NULL);
+    fz_init(0);
+    if (size < 2) return 0;
+    const fz_scen *s = &fz_scens[data[0] % FZ_NSCEN];
+    fz_rng_seed(fz_seed_client(s->idx), fz_seed_server(s->idx));
+    eng_conn *c = eng_conn_new(s->scfg, NULL);
     if (!c) abort();
-    fz_feed(c, data + 1, size - 1, data[0] & 0x7f);
+    fz_feed(c, data + 2, size - 2, data[1], NULL);
     eng_conn_free(c);
     return 0;
 }

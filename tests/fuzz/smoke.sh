@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
-# tests/fuzz/smoke.sh — runs every libFuzzer target (build/fuzz/fuzz_*) for FUZZ_TIME seconds
-# (default 8: the smoke run inside `make test`; `make fuzz` runs longer), starting from the
-# checked-in seed corpus tests/fuzz/corpus/<target>/ copied to a scratch directory. A crash, leak,
-# timeout or sanitizer report fails the target; the reproducer is kept in build/fuzz/artifacts/.
+# tests/fuzz/smoke.sh — runs every libFuzzer target (build/fuzz/fuzz_*, `make fuzz-build`) for
+# FUZZ_TIME seconds each (default 8: the smoke run inside `make test`; `make fuzz` runs longer),
+# one at a time, and replays the minimised reproducers of past findings.
+#   corpus: the checked-in seeds tests/fuzz/corpus/<target>/ plus fresh ones written by
+#           build/fuzz/mkseeds from real handshakes with the current $MBSHAKE_CERTS (the
+#           checked-in ones carry signatures and chains of the PKI they were made with), copied
+#           to scratch space: the checked-in corpus never changes here.
+#   regress: every file in tests/fuzz/regress/<target>/ must run clean.
+# A crash, leak, timeout (-timeout=10 per input), sanitizer report or engine-contract abort
+# fails the target; its reproducer is kept in build/fuzz/artifacts/. One line per target with
+# libFuzzer's final numbers (executions, executions/s, coverage), then a RESULT line.
 set -u
 cd "$(dirname "$0")/../.."
 T=${FUZZ_TIME:-8}
@@ -13,21 +20,52 @@ if [ -n "${MBSHAKE_SAN:-}" ]; then
 fi
 : "${MBSHAKE_CERTS:?MBSHAKE_CERTS must point at tests/gen-certs.sh output}"
 mkdir -p build/fuzz/artifacts
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+
+if [ -x build/fuzz/mkseeds ]; then
+    if build/fuzz/mkseeds "$scratch/seeds" >"$scratch/mkseeds.log" 2>&1; then
+        echo "ok mkseeds ($(tail -n 1 "$scratch/mkseeds.log"))"; pass=$((pass + 1))
+    else
+        echo "not ok mkseeds: a real handshake failed or the generator crashed"
+        tail -n 20 "$scratch/mkseeds.log"; fail=$((fail + 1))
+    fi
+fi
+
+stats=build/fuzz/stats.txt
+: > "$stats"
 for f in build/fuzz/fuzz_*; do
-    [ -x "$f" ] || continue
+    [ -x "$f" ] && [ -f "$f" ] || continue
     name=$(basename "$f")
-    work=$(mktemp -d)
+    # reproducers of past findings: each must now run clean
+    if [ -d "tests/fuzz/regress/$name" ] && [ -n "$(ls -A "tests/fuzz/regress/$name")" ]; then
+        rlog=build/fuzz/$name.regress.log
+        if "$f" -timeout=10 -rss_limit_mb=2048 tests/fuzz/regress/"$name"/* >"$rlog" 2>&1; then
+            echo "ok $name regressions ($(ls "tests/fuzz/regress/$name" | wc -l) inputs)"; pass=$((pass + 1))
+        else
+            echo "not ok $name regressions"; grep -E 'Running:|ERROR|SUMMARY' "$rlog" | head -n 10
+            fail=$((fail + 1))
+        fi
+    fi
+    work=$scratch/$name
+    mkdir -p "$work"
     [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
+    [ -d "$scratch/seeds/$name" ] && cp -r "$scratch/seeds/$name/." "$work/"
     log=build/fuzz/$name.log
     "$f" -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix=build/fuzz/artifacts/"$name"- "$work" >"$log" 2>&1; rc=$?
-    execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+    execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$log")
+    rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$log")
+    cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1, ft \2, corpus \3/p')
+    line="$name ${T}s: ${execs:-?} executions, ${rate:-?}/s, ${cov:-cov ?}"
+    echo "$line" >> "$stats"
     if [ $rc -eq 0 ]; then
-        echo "ok $name (${T}s, ${execs:-?} executions, corpus $(ls "$work" | wc -l))"; pass=$((pass + 1))
+        echo "ok $line"; pass=$((pass + 1))
     else
-        echo "not ok $name (rc=$rc)"; grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 10; fail=$((fail + 1))
+        echo "not ok $name (rc=$rc, log $log)"
+        grep -E 'ERROR|SUMMARY|contract violated|Test unit written' "$log" | head -n 10
+        fail=$((fail + 1))
     fi
-    rm -rf "$work"
 done
 [ $((pass + fail)) -eq 0 ] && { echo "not ok: no fuzz targets were built (make fuzz-build)"; fail=1; }
 echo "RESULT: $pass passed, $fail failed, $skip skipped"
