@@ -13,6 +13,11 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wvla -Wwrite-strings -Wpointer-arith
 CFLAGS   := -std=c11 $(OPT) -gdwarf-4 $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -fvisibility=hidden -Iengine -pthread
 CXXFLAGS := -std=c++17 $(OPT) -g -Wall -Wextra -Werror -Iengine -pthread
 LDLIBS   := -lIPSec_MB -lssl -lcrypto -lhwloc -ljansson -lm -pthread
+# OpenMP for the worker team (engine/workers.c): libgomp with gcc, libomp (libomp-dev) with clang.
+OMP      := -fopenmp
+CFLAGS   += $(OMP)
+CXXFLAGS += $(OMP)
+LDFLAGS  += $(OMP)
 
 ifeq ($(SAN),fuzz)
 CFLAGS   += -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DMBSHAKE_FUZZ

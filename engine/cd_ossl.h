@@ -63,7 +63,8 @@ int cd_rsa_sign(const cd_privkey *k, uint16_t scheme, const uint8_t *digest, siz
 /* 0 if valid, -1 otherwise. */
 int cd_rsa_verify(const cd_pubkey *k, uint16_t scheme, const uint8_t *digest, size_t dlen,
                   const uint8_t *sig, size_t siglen);
-/* Client: PKCS#1 v1.5 encryption of the 48-byte premaster (RFC 5246 §7.4.7.1). 0, or -1. */
+/* Client: PKCS#1 v1.5 encryption of the 48-byte premaster (RFC 5246 §7.4.7.1). *outlen is the
+ * capacity in (>= modulus length), the length out. 0, or -1. */
 int cd_rsa_encrypt_pms(const cd_pubkey *k, const uint8_t pms[48], uint8_t *out, size_t *outlen);
 /* Server: RFC 5246 §7.4.7.1 — always yields a 48-byte premaster. On any failure (wrong length,
  * bad PKCS#1 padding, wrong client_version in the first two bytes) it is a random one, chosen

@@ -502,14 +502,31 @@ static int fz_pick(unsigned at, const uint8_t *p, size_t n)
     return best;
 }
 
-/* The per-message target: message `type` with body p[0..n) delivered to a clone of the best
- * matching scenario's snapshot at `at`, then (when tail) the rest of the real peer's bytes. */
-static void fz_run_message(unsigned at, uint8_t type, const uint8_t *p, size_t n, int tail)
+/* A client configuration like scenario i's that skips chain and host-name verification
+ * (eng_cfg_set_insecure: the leaf key is still used), so that arbitrary leaf certificates
+ * reach the key checks and the signature verification. */
+static const eng_cfg *fz_insecure_cfg(unsigned i)
 {
-    int i = fz_pick(at, p, n);
-    if (i < 0) return;
+    static eng_cfg *cfg[FZ_NSCEN];
+    if (!cfg[i]) {
+        cfg[i] = fz_client_cfg(fz_scen_defs[i].suite, fz_scen_defs[i].groups);
+        eng_cfg_set_insecure(cfg[i], 1);
+    }
+    return cfg[i];
+}
+
+/* The per-message target: message `type` with body p[0..n) delivered to a clone of scenario
+ * i's snapshot at `at` (i < 0: the best matching scenario, fz_pick), then (when tail) the rest
+ * of the real peer's bytes. insecure: a client clone runs with fz_insecure_cfg instead of its
+ * own configuration. */
+static void fz_run_message_ex(unsigned at, uint8_t type, const uint8_t *p, size_t n, int tail,
+                              int insecure, int i)
+{
+    if (i < 0) i = fz_pick(at, p, n);
+    if (i < 0 || !fz_scens[i].at[at].have) return;
     const fz_point *pt = &fz_scens[i].at[at];
     eng_conn *c = fz_conn_clone(pt->snap);
+    if (insecure && c->role == ENG_CLIENT) c->cfg = fz_insecure_cfg((unsigned)i);
     memcpy(fz_rng, pt->rng, sizeof fz_rng);
     fz_buf w = {0};
     fz_frame_hs(pt, c, type, p, n, &w);
@@ -517,6 +534,11 @@ static void fz_run_message(unsigned at, uint8_t type, const uint8_t *p, size_t n
     if (st >= 0 && tail) fz_feed(c, pt->tail.p, pt->tail.n, 0, NULL);
     fz_buf_free(&w);
     eng_conn_free(c);
+}
+
+static void fz_run_message(unsigned at, uint8_t type, const uint8_t *p, size_t n, int tail)
+{
+    fz_run_message_ex(at, type, p, n, tail, 0, -1);
 }
 
 #endif

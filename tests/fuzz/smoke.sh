@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tests/fuzz/smoke.sh — runs every libFuzzer target (build/fuzz/fuzz_*, `make fuzz-build`) for
-# FUZZ_TIME seconds each (default 8: the smoke run inside `make test`; `make fuzz` runs longer),
+# FUZZ_TIME seconds each (default 7: the smoke run inside `make test`; `make fuzz` runs longer),
 # one at a time, and replays the minimised reproducers of past findings.
 #   corpus: the checked-in seeds tests/fuzz/corpus/<target>/ plus fresh ones written by
 #           build/fuzz/mkseeds from real handshakes with the current $MBSHAKE_CERTS (the
@@ -12,7 +12,7 @@
 # libFuzzer's final numbers (executions, executions/s, coverage), then a RESULT line.
 set -u
 cd "$(dirname "$0")/../.."
-T=${FUZZ_TIME:-8}
+T=${FUZZ_TIME:-7}
 pass=0; fail=0; skip=0
 if [ -n "${MBSHAKE_SAN:-}" ]; then
     echo "  SKIPPED: the fuzz targets already run under ASan+UBSan in the plain 'make test'"

@@ -1,0 +1,338 @@
+/* p256_x4_avx2.c — cd_p256_avx2: P-256 ECDH (SEC 1 §3.3.1) and ECDSA (FIPS 186-4 §6.4, nonces
+ * per RFC 6979) on four lanes. The point multiplications run four at a time in AVX2
+ * (p256_x4_point_avx2.c); the per-lane work around them (range checks, RFC 6979, arithmetic
+ * mod n, encodings) reuses the scalar code of p256_*.c through p256_internal.h.
+ *
+ * verify computes u1 G and u2 Q with the same four-lane multiplications (constant time is not
+ * needed there, but they beat the scalar variable-time double multiplication) and finishes each
+ * lane with the scalar code.
+ *
+ * Partial batches are padded with a fixed dummy lane (scalar 1, peer G) whose result is
+ * discarded. Invalid inputs are replaced under a mask (private key -> 1) or, for a peer point,
+ * whose validity is public, by G; the lane then reports failure, and costs the same.
+ * Secrets are wiped and the ymm registers zeroed before returning. */
+#include <string.h>
+
+#include "cd.h"
+#include "ct.h"
+#include "p256_internal.h"
+#include "p256_x4_avx2.h"
+
+#define L P256X4_LANES
+
+extern const cd_p256 cd_p256_scalar;
+
+static const uint8_t scalar_one[32] = {[31] = 1};
+static const uint64_t p256_fn_one_plain[4] = {1, 0, 0, 0};
+/* the base point, 04 || X || Y, as the stand-in for an invalid or padding peer */
+static const uint8_t g_point[65] = {
+    0x04, 0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6, 0xe5, 0x63,
+    0xa4, 0x40, 0xf2, 0x77, 0x03, 0x7d, 0x81, 0x2d, 0xeb, 0x33, 0xa0, 0xf4, 0xa1, 0x39,
+    0x45, 0xd8, 0x98, 0xc2, 0x96, 0x4f, 0xe3, 0x42, 0xe2, 0xfe, 0x1a, 0x7f, 0x9b, 0x8e,
+    0xe7, 0xeb, 0x4a, 0x7c, 0x0f, 0x9e, 0x16, 0x2b, 0xce, 0x33, 0x57, 0x6b, 0x31, 0x5e,
+    0xce, 0xcb, 0xb6, 0x40, 0x68, 0x37, 0xbf, 0x51, 0xf5};
+
+/* k = ok ? priv : 1; returns ok (all-ones or 0) */
+static uint64_t pick_scalar(uint8_t k[32], const uint8_t priv[32])
+{
+    uint64_t ok = p256_fn_in_range(priv); /* cd.h: lane fails if priv is 0 or >= n */
+    memcpy(k, scalar_one, 32);
+    ct_memcpy_if((uint32_t)(ok & 1), k, priv, 32);
+    return ok;
+}
+
+/* a[l] = a[l]^-1 mod n for the four lanes (Montgomery form, all nonzero) with one inversion
+ * (Montgomery's trick): 9 multiplications instead of three more inversions. Constant time. */
+static void fn_inv4(p256_fn a[L])
+{
+    p256_fn pre[L], inv, t;
+    memcpy(pre[0], a[0], sizeof pre[0]);
+    for (unsigned l = 1; l < L; l++) p256_fn_mul(pre[l], pre[l - 1], a[l]);
+    p256_fn_inv(inv, pre[L - 1]);
+    for (unsigned l = L - 1; l > 0; l--) {
+        p256_fn_mul(t, inv, pre[l - 1]); /* a[l]^-1 */
+        p256_fn_mul(inv, inv, a[l]);     /* (a[0] .. a[l-1])^-1 */
+        memcpy(a[l], t, sizeof t);
+    }
+    memcpy(a[0], inv, sizeof inv);
+    ct_wipe(pre, sizeof pre);
+    ct_wipe(inv, sizeof inv);
+    ct_wipe(t, sizeof t);
+}
+
+struct keygen_state {
+    uint8_t k[L][32];
+    uint64_t x[L][4], y[L][4], ok[L];
+    uint8_t out[65];
+    p256x4_jac r;
+};
+
+static uint32_t avx2_keygen(uint8_t pub[][65], const uint8_t priv[][32], unsigned n)
+{
+    struct keygen_state s;
+    uint32_t bad = 0;
+    uint64_t ok[L];
+    for (unsigned l = 0; l < L; l++) {
+        if (l < n) /* n is public */
+            ok[l] = pick_scalar(s.k[l], priv[l]);
+        else
+            memcpy(s.k[l], scalar_one, 32), ok[l] = 0;
+    }
+    p256x4_base_mul_ct(&s.r, (const uint8_t(*)[32])s.k);
+    p256x4_to_affine(s.x, s.y, s.ok, &s.r);
+    for (unsigned l = 0; l < n; l++) {
+        uint64_t good = ok[l] & s.ok[l];
+        s.out[0] = 0x04;
+        p256_limbs_to_be(s.out + 1, s.x[l]);
+        p256_limbs_to_be(s.out + 33, s.y[l]);
+        memset(pub[l], 0, 65);
+        ct_memcpy_if((uint32_t)(good & 1), pub[l], s.out, 65);
+        bad |= (uint32_t)(~good & 1) << l;
+    }
+    ct_wipe(&s, sizeof s);
+    ct_wipe(ok, sizeof ok);
+    _mm256_zeroall();
+    return bad;
+}
+
+struct derive_state {
+    uint8_t k[L][32];
+    uint64_t x[L][4], y[L][4], ok[L];
+    uint8_t out[32];
+    p256x4_jac r;
+};
+
+static uint32_t avx2_derive(uint8_t out[][32], const uint8_t priv[][32], const uint8_t peer[][65],
+                            unsigned n)
+{
+    struct derive_state s;
+    uint64_t qx[L][4], qy[L][4], ok[L];
+    uint32_t bad = 0;
+    p256x4_aff q;
+    for (unsigned l = 0; l < L; l++) {
+        const uint8_t *pt = g_point;
+        p256_aff dummy;
+        ok[l] = 0;
+        memcpy(s.k[l], scalar_one, 32);
+        /* RFC 8422 §5.11 / SEC 1 §3.2.2.1: only a valid uncompressed point (public) */
+        if (l < n && p256_point_decode(&dummy, peer[l])) {
+            pt = peer[l];
+            ok[l] = pick_scalar(s.k[l], priv[l]);
+        } else if (l < n) {
+            pick_scalar(s.k[l], priv[l]); /* same work for a lane that fails */
+        }
+        p256_limbs_from_be(qx[l], pt + 1);
+        p256_limbs_from_be(qy[l], pt + 33);
+    }
+    p256x4_from_plain(&q.x, (const uint64_t(*)[4])qx);
+    p256x4_from_plain(&q.y, (const uint64_t(*)[4])qy);
+    p256x4_mul_ct(&s.r, &q, (const uint8_t(*)[32])s.k);
+    p256x4_to_affine(s.x, s.y, s.ok, &s.r); /* SEC 1 §3.3.1 step 2: infinity is an error */
+    for (unsigned l = 0; l < n; l++) {
+        uint64_t good = ok[l] & s.ok[l];
+        p256_limbs_to_be(s.out, s.x[l]);
+        memset(out[l], 0, 32);
+        ct_memcpy_if((uint32_t)(good & 1), out[l], s.out, 32);
+        bad |= (uint32_t)(~good & 1) << l;
+    }
+    ct_wipe(&s, sizeof s);
+    ct_wipe(ok, sizeof ok);
+    _mm256_zeroall();
+    return bad;
+}
+
+struct sign_state {
+    uint8_t d[L][32], k[L][32], sig[64];
+    uint64_t x[L][4], y[L][4], ok[L], r[4], s[4], kk[4], dl[4], el[4];
+    p256_fn dm, em, rm, kinv[L], t;
+    p256_rfc6979 st;
+    p256x4_jac pt;
+};
+
+static uint32_t avx2_sign(uint8_t sig[][64], const uint8_t priv[][32], const uint8_t hash[][32],
+                          const uint8_t extra[][32], unsigned n)
+{
+    struct sign_state s;
+    uint64_t ok[L];
+    uint32_t bad = 0, redo = 0;
+    for (unsigned l = 0; l < L; l++) {
+        memcpy(s.k[l], scalar_one, 32);
+        ok[l] = 0;
+        if (l >= n) continue; /* public */
+        ok[l] = pick_scalar(s.d[l], priv[l]);
+        p256_rfc6979_init(&s.st, s.d[l], hash[l], extra ? extra[l] : NULL);
+        for (;;) {
+            p256_rfc6979_next(&s.st, s.k[l]);
+            /* RFC 6979 §3.2 h.3: retry while k is not in [1, n-1]; a rejected candidate says
+             * nothing about the one finally used */
+            uint64_t usable = p256_fn_in_range(s.k[l]);
+            P256_DECLASSIFY(&usable, sizeof usable);
+            if (usable) break;
+        }
+    }
+    p256x4_base_mul_ct(&s.pt, (const uint8_t(*)[32])s.k);
+    p256x4_to_affine(s.x, s.y, s.ok, &s.pt); /* k in [1, n-1]: never infinity */
+    for (unsigned l = 0; l < L; l++) {
+        p256_limbs_from_be(s.kk, s.k[l]);
+        p256_fn_to_mont(s.kinv[l], s.kk);
+    }
+    fn_inv4(s.kinv); /* every k (padding: 1) is in [1, n-1] */
+    for (unsigned l = 0; l < n; l++) {
+        p256_fn_reduce_once(s.r, s.x[l]); /* r = x mod n; x < p < 2n */
+        p256_fn_to_mont(s.rm, s.r);
+        p256_limbs_from_be(s.dl, s.d[l]);
+        p256_fn_to_mont(s.dm, s.dl);
+        p256_limbs_from_be(s.el, hash[l]); /* e = bits2int(H) mod n; qlen = hlen = 256 */
+        p256_fn_reduce_once(s.el, s.el);
+        p256_fn_to_mont(s.em, s.el);
+        p256_fn_mul(s.t, s.rm, s.dm);
+        p256_fn_add(s.t, s.t, s.em);
+        p256_fn_mul(s.t, s.t, s.kinv[l]); /* s = k^-1 (e + r d) */
+        p256_fn_from_mont(s.s, s.t);
+        p256_limbs_to_be(s.sig, s.r);
+        p256_limbs_to_be(s.sig + 32, s.s);
+        /* r = 0 or s = 0 (RFC 6979 §3.2 h.3: next candidate): practically never; that lane is
+         * redone by the scalar code, which walks the same candidate sequence */
+        uint64_t zero = p256_limbs_is_zero(s.r) | p256_limbs_is_zero(s.s);
+        P256_DECLASSIFY(&zero, sizeof zero);
+        if (zero) redo |= 1u << l;
+        memset(sig[l], 0, 64);
+        ct_memcpy_if((uint32_t)(ok[l] & 1), sig[l], s.sig, 64);
+        bad |= (uint32_t)(~ok[l] & 1) << l;
+    }
+    ct_wipe(&s, sizeof s);
+    ct_wipe(ok, sizeof ok);
+    _mm256_zeroall();
+    for (unsigned l = 0; l < n; l++)
+        if (redo >> l & 1) /* declassified above */
+            bad = (bad & ~(1u << l)) |
+                  cd_p256_scalar.sign(&sig[l], &priv[l], &hash[l], extra ? &extra[l] : NULL, 1)
+                      << l;
+    return bad;
+}
+
+/* the four lanes of a as Jacobian points of the scalar code (its Montgomery form) */
+static void export_jac(p256_jac out[L], const p256x4_jac *a)
+{
+    uint64_t c[3][L][4], zero[L];
+    uint8_t be[32];
+    p256x4_to_plain(c[0], zero, &a->x);
+    p256x4_to_plain(c[1], zero, &a->y);
+    p256x4_to_plain(c[2], zero, &a->z);
+    for (unsigned l = 0; l < L; l++) {
+        p256_limbs_to_be(be, c[0][l]);
+        p256_fe_from_be(out[l].x, be);
+        p256_limbs_to_be(be, c[1][l]);
+        p256_fe_from_be(out[l].y, be);
+        p256_limbs_to_be(be, c[2][l]);
+        p256_fe_from_be(out[l].z, be);
+    }
+}
+
+/* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time by the constant-time
+ * multiplications (cheaper here than the scalar variable-time double multiplication), then
+ * added lane by lane with the scalar formulas, which handle every case. Everything is public:
+ * ordinary branches. */
+static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
+                            const uint8_t sig[][64], unsigned n)
+{
+    uint8_t u1b[L][32], u2b[L][32];
+    uint64_t r[L][4], qx[L][4], qy[L][4];
+    int good[L], u1zero[L];
+    p256x4_aff q;
+    p256x4_jac j1, j2;
+    p256_jac a1[L], a2[L];
+    uint32_t bad = 0;
+    p256_fn w[L];
+    for (unsigned l = 0; l < L; l++) {
+        uint64_t s[4];
+        good[l] = l < n && p256_fn_in_range(sig[l]) && p256_fn_in_range(sig[l] + 32);
+        memcpy(s, p256_fn_one_plain, sizeof s);
+        if (good[l]) p256_limbs_from_be(s, sig[l] + 32);
+        p256_fn_to_mont(w[l], s);
+    }
+    fn_inv4(w); /* s in [1, n-1], or 1 */
+    for (unsigned l = 0; l < L; l++) {
+        const uint8_t *pt = g_point;
+        p256_aff dummy;
+        uint64_t e[4], u[4];
+        p256_fn em, rm, t;
+        memcpy(u1b[l], scalar_one, 32);
+        memcpy(u2b[l], scalar_one, 32);
+        good[l] = good[l] && p256_point_decode(&dummy, pub[l]); /* and r, s in [1, n-1] */
+        u1zero[l] = 0;
+        if (good[l]) {
+            pt = pub[l];
+            p256_limbs_from_be(r[l], sig[l]);
+            p256_limbs_from_be(e, hash[l]);
+            p256_fn_reduce_once(e, e);
+            p256_fn_to_mont(em, e);
+            p256_fn_to_mont(rm, r[l]);
+            p256_fn_mul(t, em, w[l]);
+            p256_fn_from_mont(u, t);
+            if (p256_limbs_is_zero(u))
+                u1zero[l] = 1; /* e = 0 mod n: R = u2 Q; the multiplication gets 1 instead */
+            else
+                p256_limbs_to_be(u1b[l], u);
+            p256_fn_mul(t, rm, w[l]);
+            p256_fn_from_mont(u, t);
+            p256_limbs_to_be(u2b[l], u); /* r, w nonzero mod n: u2 in [1, n-1] */
+        }
+        p256_limbs_from_be(qx[l], pt + 1);
+        p256_limbs_from_be(qy[l], pt + 33);
+    }
+    p256x4_from_plain(&q.x, (const uint64_t(*)[4])qx);
+    p256x4_from_plain(&q.y, (const uint64_t(*)[4])qy);
+    p256x4_base_mul_ct(&j1, (const uint8_t(*)[32])u1b);
+    p256x4_mul_ct(&j2, &q, (const uint8_t(*)[32])u2b);
+    export_jac(a1, &j1);
+    export_jac(a2, &j2);
+    _mm256_zeroall();
+    for (unsigned l = 0; l < n; l++) {
+        p256_jac pt;
+        p256_fe z2, rf, lhs;
+        uint8_t rb[32];
+        if (!good[l]) {
+            bad |= 1u << l;
+            continue;
+        }
+        if (u1zero[l])
+            pt = a2[l];
+        else
+            p256_point_add_vartime(&pt, &a1[l], &a2[l]);
+        if (p256_fe_is_zero(pt.z)) {
+            bad |= 1u << l;
+            continue;
+        }
+        /* x(R) mod n == r without an inversion: X == r Z^2, or X == (r + n) Z^2 if r + n < p */
+        p256_fe_sqr(z2, pt.z);
+        p256_limbs_to_be(rb, r[l]);
+        p256_fe_from_be(rf, rb);
+        p256_fe_mul(lhs, rf, z2);
+        if (p256_fe_eq(lhs, pt.x)) continue;
+        uint64_t rn[4], c = 0;
+        for (int i = 0; i < 4; i++) {
+            unsigned __int128 x = (unsigned __int128)r[l][i] + p256_n[i] + c;
+            rn[i] = (uint64_t)x;
+            c = (uint64_t)(x >> 64);
+        }
+        if (!c && p256_limbs_lt(rn, p256_p)) {
+            p256_limbs_to_be(rb, rn);
+            p256_fe_from_be(rf, rb);
+            p256_fe_mul(lhs, rf, z2);
+            if (p256_fe_eq(lhs, pt.x)) continue;
+        }
+        bad |= 1u << l;
+    }
+    return bad;
+}
+
+const cd_p256 cd_p256_avx2 = {
+    .name = "avx2",
+    .lanes = L,
+    .needs = CD_NEEDS_AVX2,
+    .keygen = avx2_keygen,
+    .derive = avx2_derive,
+    .sign = avx2_sign,
+    .verify = avx2_verify,
+};

@@ -1,0 +1,90 @@
+/* p256_x4_avx2.h — four-lane P-256 arithmetic with AVX2, shared by the p256_x4_*_avx2.c files
+ * (only they include it: it needs -mavx2). Lane l of every ymm register belongs to operation l.
+ *
+ * Field elements mod p: nine 29-bit limbs (limb j at bit 29 j, 261 bits in all), one per
+ * 64-bit lane, so vpmuludq (32x32->64) forms the partial products. Montgomery form with
+ * R = 2^261: since p = -1 mod 2^29, the Montgomery digit of each reduction step is just the low
+ * 29 bits of the lowest column, and m * p is a handful of shifts (the 29-bit digits of p are
+ * 2^29-1, 2^29-1, 2^29-1, 2^9-1, 0, 0, 2^18, 2^29-2^21, 2^24-1): a multiplication is 81
+ * vpmuludq and no multiplication for the reduction.
+ *
+ * Values are not kept below p; the classes below bound them (per lane; "carried" means limbs
+ * 0..7 < 2^29):
+ *   M  p256x4_mul/sqr output: carried, value < 2^257.6
+ *   R  p256x4_reduce/sub/smul output: carried, limb 8 < 2^24 + 2^8, value < 2^256.01
+ *   A  p256x4_add of two M/R values: limbs < 2^30, value < 2^258.6
+ * p256x4_mul/sqr accept M, R or A for each operand: a partial product is < 2^60, a column
+ * collects at most nine of them plus nine reduction terms below 2^58, so < 2^63.5; and the
+ * result is < A B / 2^261 + p <= 2^517.2 / 2^261 + 2^256 < 2^257.2.
+ * p256x4_sub(a, b) accepts a of any class, b with limbs 0..7 <= 2^30 - 2 and limb 8 <= 2^27 - 3
+ * (M, R, or A made of two M/R values).
+ *
+ * Every function is constant time: no branch or memory index depends on lane data. */
+#ifndef MBSHAKE_P256_X4_AVX2_H
+#define MBSHAKE_P256_X4_AVX2_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#define P256X4_LANES 4
+#define P256X4_NWIN 52 /* Booth windows of 5 bits covering 256 bits (260) */
+
+typedef struct {
+    __m256i v[9];
+} p256x4_fe;
+
+typedef struct {
+    p256x4_fe x, y, z; /* Jacobian, Montgomery form */
+} p256x4_jac;
+
+typedef struct {
+    p256x4_fe x, y; /* affine, Montgomery form */
+} p256x4_aff;
+
+static inline __m256i p256x4_bcast(uint64_t x) { return _mm256_set1_epi64x((long long)x); }
+
+/* ---- p256_x4_fe_avx2.c ------------------------------------------------------------------ */
+void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b);
+void p256x4_sqr(p256x4_fe *r, const p256x4_fe *a);
+void p256x4_sqr_n(p256x4_fe *r, const p256x4_fe *a, unsigned n);
+/* carry and fold the bits at 2^256 and above (2^256 = c mod p, c with non-negative digits);
+ * input limbs below 2^56 */
+void p256x4_reduce(p256x4_fe *r, const p256x4_fe *a);
+void p256x4_sub(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b); /* a - b + 8p, reduced */
+void p256x4_smul(p256x4_fe *r, const p256x4_fe *a, uint32_t c);       /* c * a, c <= 8, a carried */
+void p256x4_inv(p256x4_fe *r, const p256x4_fe *a);                     /* a^(p-2) */
+/* a + b limb by limb (class A) */
+static inline void p256x4_add(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
+{
+    for (int j = 0; j < 9; j++) r->v[j] = _mm256_add_epi64(a->v[j], b->v[j]);
+}
+/* r = mask ? b : a, per 64-bit lane (mask all-ones or zero per lane) */
+static inline void p256x4_blend(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b, __m256i mask)
+{
+    for (int j = 0; j < 9; j++) r->v[j] = _mm256_blendv_epi8(a->v[j], b->v[j], mask);
+}
+/* Lane l of r = the plain integer x[l] (little-endian 64-bit limbs, < 2^256) in Montgomery
+ * form (class M). */
+void p256x4_from_plain(p256x4_fe *r, const uint64_t x[P256X4_LANES][4]);
+/* Lane l of a as a plain integer fully reduced mod p. Returns per lane all-ones if the value
+ * was 0 mod p. */
+void p256x4_to_plain(uint64_t x[P256X4_LANES][4], uint64_t zero[P256X4_LANES], const p256x4_fe *a);
+extern const uint64_t p256x4_one_mont[9]; /* R mod p, 29-bit limbs */
+
+/* ---- p256_x4_point_avx2.c --------------------------------------------------------------- */
+/* Booth digits of 5-bit windows for four big-endian scalars: d[i][l] in [-16, 16], as
+ * |d| (absd) and an all-ones sign mask (neg) per window and lane. */
+typedef struct {
+    uint64_t absd[P256X4_NWIN][P256X4_LANES];
+    uint64_t neg[P256X4_NWIN][P256X4_LANES];
+} p256x4_digits;
+void p256x4_booth(p256x4_digits *d, const uint8_t k[P256X4_LANES][32]);
+/* r = k * P per lane; k in [1, n-1], P valid (public). Constant time in k. */
+void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32]);
+/* r = k * G per lane; k in [1, n-1]. Constant time in k. */
+void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
+/* affine x and y (plain integers < p) of a; ok[l] all-ones unless lane l was at infinity */
+void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
+                      uint64_t ok[P256X4_LANES], const p256x4_jac *a);
+
+#endif
