@@ -43,6 +43,8 @@ const char *cd_isa_forced(void);
 /* Force an ISA ("scalar", "avx2", "avx512ifma"; NULL/"auto" = best). Returns 0, or -1 when
  * the name is unknown or this CPU cannot run it (then *why gets a one-line reason). */
 int cd_isa_force(const char *name, const char **why);
+/* The CD_F_* features a tier needs; 0, or -1 for an unknown name. */
+int cd_isa_needs(const char *name, uint64_t *needs);
 
 /* ---- X25519 (RFC 7748) ----------------------------------------------------------------- */
 typedef struct cd_x25519 {
@@ -83,8 +85,11 @@ extern const cd_x25519 *const cd_x25519_impls[];
 extern const unsigned cd_x25519_nimpls;
 extern const cd_p256 *const cd_p256_impls[];
 extern const unsigned cd_p256_nimpls;
-/* Best implementation whose needs are met by `have`, or the one named `force` (NULL = best).
- * NULL when a forced implementation is unknown or unavailable: callers fail loudly. */
+/* Best implementation whose needs are met by `have` (force == NULL). With a forced tier
+ * (cd_isa_force names: "scalar", "avx2", "avx512ifma"), the implementation of that name; a
+ * primitive with no kernel of that tier gets its best kernel below the tier (the tier is a
+ * ceiling: e.g. P-256 without an AVX2 kernel runs scalar under --isa avx2), and every caller
+ * prints the name of what it selected. NULL when the tier is unknown or this CPU lacks it. */
 const cd_x25519 *cd_x25519_select(uint64_t have, const char *force);
 const cd_p256 *cd_p256_select(uint64_t have, const char *force);
 

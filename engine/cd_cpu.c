@@ -76,11 +76,26 @@ const char *cd_cpu_feature_names(uint64_t f, char *buf, size_t cap)
 static const char *forced;
 static int forced_init;
 
+static const struct {
+    const char *name;
+    uint64_t needs;
+} isas[] = {{"scalar", 0}, {"avx2", CD_NEEDS_AVX2}, {"avx512ifma", CD_NEEDS_AVX512IFMA}};
+
+/* see cd.h */
+int cd_isa_needs(const char *name, uint64_t *needs)
+{
+    for (size_t i = 0; i < sizeof isas / sizeof *isas; i++) {
+        if (strcmp(name, isas[i].name) == 0) {
+            *needs = isas[i].needs;
+            return 0;
+        }
+    }
+    return -1;
+}
+
 /* see cd.h */
 int cd_isa_force(const char *name, const char **why)
 {
-    static const struct { const char *name; uint64_t needs; } isas[] = {
-        {"scalar", 0}, {"avx2", CD_NEEDS_AVX2}, {"avx512ifma", CD_NEEDS_AVX512IFMA}};
     forced_init = 1;
     if (!name || !*name || !strcmp(name, "auto")) {
         forced = NULL;

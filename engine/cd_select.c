@@ -17,12 +17,17 @@ const cd_p256 *const cd_p256_impls[] = {
 };
 const unsigned cd_p256_nimpls = sizeof cd_p256_impls / sizeof *cd_p256_impls;
 
+/* Exact tier first; else the best kernel whose needs fit inside the forced tier's. */
 #define SELECT(impls, nimpls)                                                                      \
-    for (unsigned i = 0; i < (nimpls); i++) {                                                      \
-        if (force ? strcmp(force, (impls)[i]->name) != 0 : ((impls)[i]->needs & ~have) != 0)       \
-            continue;                                                                              \
-        return ((impls)[i]->needs & ~have) == 0 ? (impls)[i] : NULL;                               \
+    uint64_t cap = ~(uint64_t)0;                                                                   \
+    if (force) {                                                                                   \
+        if (cd_isa_needs(force, &cap) != 0) return NULL;                                           \
+        for (unsigned i = 0; i < (nimpls); i++)                                                    \
+            if (strcmp(force, (impls)[i]->name) == 0)                                              \
+                return ((impls)[i]->needs & ~have) == 0 ? (impls)[i] : NULL;                       \
     }                                                                                              \
+    for (unsigned i = 0; i < (nimpls); i++)                                                        \
+        if (((impls)[i]->needs & ~(have & cap)) == 0) return (impls)[i];                           \
     return NULL
 
 /* see cd.h */
