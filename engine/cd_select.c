@@ -5,7 +5,7 @@
 #include "cd.h"
 
 extern const cd_x25519 cd_x25519_scalar, cd_x25519_avx2;
-extern const cd_p256 cd_p256_scalar;
+extern const cd_p256 cd_p256_scalar, cd_p256_avx2;
 
 const cd_x25519 *const cd_x25519_impls[] = {
     &cd_x25519_avx2, &cd_x25519_scalar,
@@ -13,6 +13,7 @@ const cd_x25519 *const cd_x25519_impls[] = {
 const unsigned cd_x25519_nimpls = sizeof cd_x25519_impls / sizeof *cd_x25519_impls;
 
 const cd_p256 *const cd_p256_impls[] = {
+    &cd_p256_avx2, /* all four primitives (verify: vector u1 G and u2 Q, scalar finish) */
     &cd_p256_scalar,
 };
 const unsigned cd_p256_nimpls = sizeof cd_p256_impls / sizeof *cd_p256_impls;

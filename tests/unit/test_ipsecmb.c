@@ -28,7 +28,10 @@ static void rnd_bytes(uint8_t *p, size_t n)
 }
 static size_t rnd_below(size_t n) { return (size_t)(rnd64() % n); }
 
-static const EVP_MD *ossl_md(enum cd_hash h) { return h == CD_SHA384 ? EVP_sha384() : EVP_sha256(); }
+static const EVP_MD *ossl_md(enum cd_hash h)
+{
+    return h == CD_SHA512 ? EVP_sha512() : h == CD_SHA384 ? EVP_sha384() : EVP_sha256();
+}
 
 static int all_zero(const uint8_t *p, size_t n)
 {
@@ -85,6 +88,9 @@ static void t_sha_kat(void)
         {CD_SHA384, m896,
          "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712fcc7c71a557e2db966c3e9fa"
          "91746039"},
+        {CD_SHA512, "abc",
+         "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23"
+         "a3feebbd454d4423643ce80e2a9ac94fa54ca49f"},
     };
     for (size_t i = 0; i < sizeof kat / sizeof *kat; i++) {
         uint8_t want[CD_HASH_MAX], got[CD_HASH_MAX];
@@ -118,8 +124,8 @@ static void t_sha_xcheck(void)
     if (!buf) return;
     rnd_bytes(buf, 1u << 20);
     unsigned cnt = 0;
-    for (int hi = 0; hi < 2; hi++) {
-        enum cd_hash h = hi ? CD_SHA384 : CD_SHA256;
+    for (int hi = 0; hi < 3; hi++) {
+        enum cd_hash h = hi == 2 ? CD_SHA512 : hi ? CD_SHA384 : CD_SHA256;
         size_t hl = cd_hash_len(h);
         for (size_t n = 0; n <= 300 + sizeof big / sizeof *big; n++) {
             size_t len = n <= 300 ? n : big[n - 301];
@@ -130,7 +136,7 @@ static void t_sha_xcheck(void)
             CHECK_EQ(wl, hl);
             cd_hash(h, msg, len, got);
             CHECKF(memcmp(got, want, hl) == 0, "%s len %zu differs from OpenSSL",
-                   hi ? "SHA-384" : "SHA-256", len);
+                   hi == 2 ? "SHA-512" : hi ? "SHA-384" : "SHA-256", len);
             cnt++;
         }
     }
