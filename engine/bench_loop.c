@@ -19,10 +19,10 @@ typedef struct bl_pair {
     uint8_t feed[2];   /* feed even without input: first ClientHello, or an op completed */
     uint8_t parked[2]; /* an op of this side is in the scheduler */
     uint8_t flights[2];
-    size_t pub[2];           /* bytes of c[side]'s output the peer may read (sent flights) */
-    uint64_t t_start;        /* pair created */
-    uint64_t t_sent[2][2];   /* [side][flight]: flight complete, handed to the peer */
-    uint64_t t_done[2];      /* eng_feed first returned ENG_DONE; 0 = not yet */
+    size_t pub[2];         /* bytes of c[side]'s output the peer may read (sent flights) */
+    uint64_t t_start;      /* pair created */
+    uint64_t t_sent[2][2]; /* [side][flight]: flight complete, handed to the peer */
+    uint64_t t_done[2];    /* eng_feed first returned ENG_DONE; 0 = not yet */
 } bl_pair;
 
 typedef struct loop {
@@ -133,18 +133,22 @@ static int pump(loop *L, unsigned i, int r)
             eng_out_consume(peer, used);
             p->pub[!r] -= used;
         }
+        int fed = p->feed[r];
         p->feed[r] = 0;
         p->st[r] = st;
-        progress = 1;
+        /* input taken or a completed op resumed: a feed that did neither changed nothing */
+        if (used || fed) progress = 1;
         if (st == ENG_WANT_CRYPTO) {
             eng_op *op = eng_pending_op(c);
             if (!op || sched_submit(L->s, op, (uintptr_t)i * 2 + (uintptr_t)r) < 0) return -1;
             p->parked[r] = 1;
+            progress = 1;
             continue; /* a full set (or an inline RSA op) may have completed it already */
         }
         /* nothing pending: whatever was written is a whole flight (or a fatal alert) */
         eng_out_peek(c, &n);
         if (n > p->pub[r]) {
+            progress = 1;
             p->pub[r] = n;
             if (p->flights[r] < 2) p->t_sent[r][p->flights[r]] = t1;
             p->flights[r]++;
@@ -155,7 +159,10 @@ static int pump(loop *L, unsigned i, int r)
     return progress;
 }
 
-static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+    return a > b ? a : b;
+}
 
 /* A pair whose sides are both done, or one of which failed, is accounted and replaced. */
 static int settle(loop *L, unsigned i, uint64_t now)
@@ -208,7 +215,8 @@ static void open_window(loop *L, uint64_t now)
     L->open = now;
     L->close = now + L->cfg->window_tsc;
     if (L->close < now) L->close = UINT64_MAX;
-    for (int k = 1; k < ENG_OP_KINDS; k++) L->st0[k] = *sched_stats(L->s, k);
+    for (int k = 1; k < ENG_OP_KINDS; k++)
+        L->st0[k] = *sched_stats(L->s, k);
 }
 
 static void close_window(loop *L, uint64_t now)
@@ -291,9 +299,12 @@ int bl_run(const bl_cfg *cfg, bl_result *res, char *err, size_t errlen)
         }
         res->rounds += L.counting;
         if (!L.counting && now >= warm_end) open_window(&L, now);
-        if (L.counting && (now >= L.close ||
-                           (cfg->max_handshakes && res->handshakes >= cfg->max_handshakes))) {
-            close_window(&L, now);
+        if (L.counting &&
+            (now >= L.close || (cfg->max_handshakes && res->handshakes >= cfg->max_handshakes))) {
+            /* settle() above may have charged work done after `now`: close at a fresh
+             * timestamp so the window contains everything charged to it */
+            close_window(&L, sched_tsc());
+            L.counting = 0;
             break;
         }
         if (!progress) {

@@ -40,9 +40,9 @@ typedef struct bl_cfg {
 } bl_cfg;
 
 typedef struct bl_result {
-    uint64_t handshakes;  /* completed inside the window */
-    uint64_t failed;      /* pairs that failed inside the window */
-    uint64_t window_tsc;  /* ticks the window lasted */
+    uint64_t handshakes; /* completed inside the window */
+    uint64_t failed;     /* pairs that failed inside the window */
+    uint64_t window_tsc; /* ticks the window lasted */
     /* Ticks spent for each side inside the window: its eng_feed calls, creating and freeing its
      * connections, and its ops' shares of kernel calls (a call's ticks split evenly over the
      * ops it ran). [ENG_SERVER], [ENG_CLIENT]. The rest of the window is the loop itself. */

@@ -5,18 +5,19 @@
  * 64-bit lane, so vpmuludq (32x32->64) forms the partial products. Montgomery form with
  * R = 2^261: since p = -1 mod 2^29, the Montgomery digit of each reduction step is just the low
  * 29 bits of the lowest column, and m * p is a handful of shifts (the 29-bit digits of p are
- * 2^29-1, 2^29-1, 2^29-1, 2^9-1, 0, 0, 2^18, 2^29-2^21, 2^24-1): a multiplication is 81
- * vpmuludq and no multiplication for the reduction.
+ * 2^29-1, 2^29-1, 2^29-1, 2^9-1, 0, 0, 2^18, 2^29-2^21, 2^24-1; see REDSTEP in
+ * p256_x4_fe_avx2.c): a multiplication is 81 vpmuludq (a squaring 45) and none for the
+ * reduction.
  *
  * Values are not kept below p; the classes below bound them (per lane; "carried" means limbs
- * 0..7 < 2^29):
- *   M  p256x4_mul/sqr output: carried, value < 2^257.6
+ * 0..7 below 2^29 + 2^7, as the carries are done in parallel rounds rather than in a chain):
+ *   M  p256x4_mul/sqr output: carried, value < 2^258
  *   R  p256x4_reduce/sub/smul output: carried, limb 8 < 2^24 + 2^8, value < 2^256.01
- *   A  p256x4_add of two M/R values: limbs < 2^30, value < 2^258.6
- * p256x4_mul/sqr accept M, R or A for each operand: a partial product is < 2^60, a column
- * collects at most nine of them plus nine reduction terms below 2^58, so < 2^63.5; and the
- * result is < A B / 2^261 + p <= 2^517.2 / 2^261 + 2^256 < 2^257.2.
- * p256x4_sub(a, b) accepts a of any class, b with limbs 0..7 <= 2^30 - 2 and limb 8 <= 2^27 - 3
+ *   A  p256x4_add of two M/R values: limbs < 2^30 + 2^8, value < 2^259
+ * p256x4_mul/sqr accept M, R or A for each operand: a partial product is below 2^60.01, a
+ * column collects at most nine of them plus reduction terms below 2^57, so < 2^63.3; the
+ * result is below A B / 2^261 + p + 2^224 + F (F < p: see REDSTEP) < 2^258 for A, B < 2^259.
+ * p256x4_sub(a, b) accepts a of any class, b with limbs 0..7 <= 2^31 - 4 and limb 8 <= 2^28 - 5
  * (M, R, or A made of two M/R values).
  *
  * Every function is constant time: no branch or memory index depends on lane data. */
@@ -47,10 +48,10 @@ static inline __m256i p256x4_bcast(uint64_t x) { return _mm256_set1_epi64x((long
 void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b);
 void p256x4_sqr(p256x4_fe *r, const p256x4_fe *a);
 void p256x4_sqr_n(p256x4_fe *r, const p256x4_fe *a, unsigned n);
-/* carry and fold the bits at 2^256 and above (2^256 = c mod p, c with non-negative digits);
- * input limbs below 2^56 */
+/* fold the bits at 2^256 and above (2^256 = c mod p, c with non-negative digits), then carry;
+ * input limbs below 2^33, limb 8 below 2^30 */
 void p256x4_reduce(p256x4_fe *r, const p256x4_fe *a);
-void p256x4_sub(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b); /* a - b + 8p, reduced */
+void p256x4_sub(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b); /* a - b + 16p, reduced */
 void p256x4_smul(p256x4_fe *r, const p256x4_fe *a, uint32_t c);       /* c * a, c <= 8, a carried */
 void p256x4_inv(p256x4_fe *r, const p256x4_fe *a);                     /* a^(p-2) */
 /* a + b limb by limb (class A) */

@@ -61,6 +61,7 @@ static const uint64_t p_plain[5] = {0xffffffffffffffffULL, 0x00000000ffffffffULL
 #define MROW(i, c0, c1, c2, c3, c4, c5, c6, c7, c8)                                                \
     do {                                                                                           \
         __m256i a_ = a->v[i];                                                                      \
+        __asm__("" : "+r"(b));                                                                     \
         c0 = ADD(c0, MUL(a_, b->v[0]));                                                                 \
         c1 = ADD(c1, MUL(a_, b->v[1]));                                                                 \
         c2 = ADD(c2, MUL(a_, b->v[2]));                                                                 \
@@ -98,7 +99,9 @@ static inline void carry_out(p256x4_fe *r, __m256i t0, __m256i t1, __m256i t2, _
     r->v[5] = t5, r->v[6] = t6, r->v[7] = t7, r->v[8] = t8;
 }
 
-/* see p256_x4_avx2.h */
+/* see p256_x4_avx2.h. The empty asm on b in every row hides that the rows read the same
+ * b: gcc otherwise loads all of b into registers once and spills them, where memory operands of
+ * vpmuludq cost nothing extra. */
 void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
 {
     const __m256i k29 = p256x4_bcast(M29);
@@ -123,51 +126,52 @@ void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
     carry_out(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
-/* see p256_x4_avx2.h: row i of the square is a_i^2 at column 2i and 2 a_i a_j at column i+j
- * (j > i): columns i..i+8 only, so the same nine-column window works. */
+/* see p256_x4_avx2.h: row i of the square is a_i^2 at column 2i and (2 a_i) a_j at column i+j
+ * (j > i): columns i..i+8 only, so the same nine-column window works. Only the row's a_i and
+ * 2 a_i are held in registers; a_j comes from memory (through HIDE, as in p256x4_mul). */
+#define SROW(i, c0, c1, c2, c3, c4, c5, c6, c7, c8)                                                \
+    do {                                                                                           \
+        __asm__("" : "+r"(a));                                                                     \
+        __m256i ai_ = a->v[i], di_ = ADD(ai_, ai_);                                                \
+        if (i < 8) c8 = MUL(di_, a->v[8]);                                                         \
+        if (i < 7) c7 = ADD(c7, MUL(di_, a->v[7]));                                                \
+        if (i < 6) c6 = ADD(c6, MUL(di_, a->v[6]));                                                \
+        if (i < 5) c5 = ADD(c5, MUL(di_, a->v[5]));                                                \
+        if (i < 4) c4 = ADD(c4, MUL(di_, a->v[4]));                                                \
+        if (i < 3) c3 = ADD(c3, MUL(di_, a->v[3]));                                                \
+        if (i < 2) c2 = ADD(c2, MUL(di_, a->v[2]));                                                \
+        if (i < 1) c1 = ADD(c1, MUL(di_, a->v[1]));                                                \
+        /* a_i^2 at column 2i: window position i */                                                \
+        SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8) = ADD(SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8), \
+                                                        MUL(ai_, ai_));                            \
+        REDSTEP(c0, c1, c2, c3, c6, c7, c8);                                                       \
+    } while (0)
+#define SQ_0(c0, c1, c2, c3, c4, c5, c6, c7, c8) c0
+#define SQ_1(c0, c1, c2, c3, c4, c5, c6, c7, c8) c1
+#define SQ_2(c0, c1, c2, c3, c4, c5, c6, c7, c8) c2
+#define SQ_3(c0, c1, c2, c3, c4, c5, c6, c7, c8) c3
+#define SQ_4(c0, c1, c2, c3, c4, c5, c6, c7, c8) c4
+#define SQ_5(c0, c1, c2, c3, c4, c5, c6, c7, c8) c5
+#define SQ_6(c0, c1, c2, c3, c4, c5, c6, c7, c8) c6
+#define SQ_7(c0, c1, c2, c3, c4, c5, c6, c7, c8) c7
+#define SQ_8(c0, c1, c2, c3, c4, c5, c6, c7, c8) c8
+
 void p256x4_sqr(p256x4_fe *r, const p256x4_fe *a)
 {
     const __m256i k29 = p256x4_bcast(M29);
-    __m256i a0 = a->v[0], a1 = a->v[1], a2 = a->v[2], a3 = a->v[3], a4 = a->v[4];
-    __m256i a5 = a->v[5], a6 = a->v[6], a7 = a->v[7], a8 = a->v[8];
-    __m256i d1 = ADD(a1, a1), d2 = ADD(a2, a2), d3 = ADD(a3, a3), d4 = ADD(a4, a4);
-    __m256i d5 = ADD(a5, a5), d6 = ADD(a6, a6), d7 = ADD(a7, a7), d8 = ADD(a8, a8);
-    __m256i t0, t1, t2, t3, t4, t5, t6, t7, t8;
-    /* step 0: columns 0..8 */
-    t0 = MUL(a0, a0), t1 = MUL(a0, d1), t2 = MUL(a0, d2), t3 = MUL(a0, d3), t4 = MUL(a0, d4);
-    t5 = MUL(a0, d5), t6 = MUL(a0, d6), t7 = MUL(a0, d7), t8 = MUL(a0, d8);
-    REDSTEP(t0, t1, t2, t3, t6, t7, t8);
-    /* step 1: columns 1..9 (t1..t8, t0); row 1 adds at columns 2..9 */
-    t2 = ADD(t2, MUL(a1, a1)), t3 = ADD(t3, MUL(a1, d2)), t4 = ADD(t4, MUL(a1, d3));
-    t5 = ADD(t5, MUL(a1, d4)), t6 = ADD(t6, MUL(a1, d5)), t7 = ADD(t7, MUL(a1, d6));
-    t8 = ADD(t8, MUL(a1, d7)), t0 = MUL(a1, d8);
-    REDSTEP(t1, t2, t3, t4, t7, t8, t0);
-    /* step 2: columns 2..10 (t2..t8, t0, t1); row 2 at columns 4..10 */
-    t4 = ADD(t4, MUL(a2, a2)), t5 = ADD(t5, MUL(a2, d3)), t6 = ADD(t6, MUL(a2, d4));
-    t7 = ADD(t7, MUL(a2, d5)), t8 = ADD(t8, MUL(a2, d6)), t0 = ADD(t0, MUL(a2, d7));
-    t1 = MUL(a2, d8);
-    REDSTEP(t2, t3, t4, t5, t8, t0, t1);
-    /* step 3: columns 3..11 (t3..t8, t0..t2); row 3 at columns 6..11 */
-    t6 = ADD(t6, MUL(a3, a3)), t7 = ADD(t7, MUL(a3, d4)), t8 = ADD(t8, MUL(a3, d5));
-    t0 = ADD(t0, MUL(a3, d6)), t1 = ADD(t1, MUL(a3, d7)), t2 = MUL(a3, d8);
-    REDSTEP(t3, t4, t5, t6, t0, t1, t2);
-    /* step 4: columns 4..12 (t4..t8, t0..t3); row 4 at columns 8..12 */
-    t8 = ADD(t8, MUL(a4, a4)), t0 = ADD(t0, MUL(a4, d5)), t1 = ADD(t1, MUL(a4, d6));
-    t2 = ADD(t2, MUL(a4, d7)), t3 = MUL(a4, d8);
-    REDSTEP(t4, t5, t6, t7, t1, t2, t3);
-    /* step 5: columns 5..13 (t5..t8, t0..t4); row 5 at columns 10..13 */
-    t1 = ADD(t1, MUL(a5, a5)), t2 = ADD(t2, MUL(a5, d6)), t3 = ADD(t3, MUL(a5, d7));
-    t4 = MUL(a5, d8);
-    REDSTEP(t5, t6, t7, t8, t2, t3, t4);
-    /* step 6: columns 6..14 (t6..t8, t0..t5); row 6 at columns 12..14 */
-    t3 = ADD(t3, MUL(a6, a6)), t4 = ADD(t4, MUL(a6, d7)), t5 = MUL(a6, d8);
-    REDSTEP(t6, t7, t8, t0, t3, t4, t5);
-    /* step 7: columns 7..15 (t7, t8, t0..t6); row 7 at columns 14..15 */
-    t5 = ADD(t5, MUL(a7, a7)), t6 = MUL(a7, d8);
-    REDSTEP(t7, t8, t0, t1, t4, t5, t6);
-    /* step 8: columns 8..16 (t8, t0..t7); row 8 at column 16 */
-    t7 = MUL(a8, a8);
-    REDSTEP(t8, t0, t1, t2, t5, t6, t7);
+    const __m256i z = _mm256_setzero_si256();
+    /* columns not yet written start at zero; the fresh top column of each step is assigned */
+    __m256i t0 = z, t1 = z, t2 = z, t3 = z, t4 = z, t5 = z, t6 = z, t7 = z, t8 = z;
+    SROW(0, t0, t1, t2, t3, t4, t5, t6, t7, t8);
+    SROW(1, t1, t2, t3, t4, t5, t6, t7, t8, t0);
+    SROW(2, t2, t3, t4, t5, t6, t7, t8, t0, t1);
+    SROW(3, t3, t4, t5, t6, t7, t8, t0, t1, t2);
+    SROW(4, t4, t5, t6, t7, t8, t0, t1, t2, t3);
+    SROW(5, t5, t6, t7, t8, t0, t1, t2, t3, t4);
+    SROW(6, t6, t7, t8, t0, t1, t2, t3, t4, t5);
+    SROW(7, t7, t8, t0, t1, t2, t3, t4, t5, t6);
+    t7 = z; /* column 16: only a_8^2 */
+    SROW(8, t8, t0, t1, t2, t3, t4, t5, t6, t7);
     carry_out(r, t0, t1, t2, t3, t4, t5, t6, t7);
 }
 
@@ -179,8 +183,8 @@ void p256x4_sqr_n(p256x4_fe *r, const p256x4_fe *a, unsigned n)
 }
 
 /* Fold limb 8's bits from 2^256 up as t * c (c = 2^256 mod p), then one round of carries side
- * by side: for input limbs below 2^33 (limb 8 below 2^30) the output limbs are below
- * 2^29 + 2^6 (t < 2^6, t c_j < 2^35). */
+ * by side: for input limbs below 2^33 and limb 8 below 2^30, t < 2^6 and t c_j < 2^35, so the
+ * output limbs are below 2^29 + 2^7 and limb 8 below 2^24 + 2^7. */
 static inline void reduce_limbs(p256x4_fe *r, __m256i x0, __m256i x1, __m256i x2, __m256i x3,
                                 __m256i x4, __m256i x5, __m256i x6, __m256i x7, __m256i x8)
 {

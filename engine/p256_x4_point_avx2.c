@@ -5,7 +5,8 @@
  *     of a table entry j P (j = 1..16, Jacobian, 16 entries scanned whole per lane) per window;
  *   fixed base (keygen, sign): the comb k G = sum d_i (2^(5i) G) over 52 windows, one mixed
  *     addition per window from 52 affine tables of 16 points (built at first use with the scalar
- *     code of p256_point_jacobian.c, then converted), again scanned whole.
+ *     code of p256_point_jacobian.c, then converted); each lane's entry is picked by vpermd
+ *     from registers holding all 16 (data-independent timing, no secret address).
  *
  * Exceptional additions: the accumulator at infinity and a zero digit are handled with per-lane
  * masks (select, not branch); equal or opposite operands cannot occur (see p256x4_mul_ct and
@@ -118,24 +119,29 @@ static void cond_neg(p256x4_fe *y, __m256i neg)
 
 /* see p256_x4_avx2.h: d_i = b(5i-1) + b(5i) + 2 b(5i+1) + 4 b(5i+2) + 8 b(5i+3) - 16 b(5i+4),
  * so that sum d_i 2^(5i) = k; from the 6-bit window v (bits 5i-1 .. 5i+4),
- * d = ((v mod 32) + 1) / 2 - 16 (v / 32). Straight-line code on every bit. */
+ * d = ((v mod 32) + 1) / 2 - 16 (v / 32), without branches on the bits. */
 void p256x4_booth(p256x4_digits *d, const uint8_t k[P256X4_LANES][32])
 {
     for (int l = 0; l < P256X4_LANES; l++) {
+        uint64_t w[5];
+        p256_limbs_from_be(w, k[l]);
+        w[4] = 0;
         for (int i = 0; i < P256X4_NWIN; i++) {
-            uint32_t v = 0;
-            for (int b = 0; b < 6; b++) {
-                int bit = 5 * i - 1 + b; /* public */
-                uint32_t x = 0;
-                if (bit >= 0 && bit < 256) x = (k[l][31 - bit / 8] >> (bit % 8)) & 1;
-                v |= x << b;
+            uint64_t v;
+            if (i == 0) { /* public loop index: bit -1 is 0 */
+                v = (w[0] << 1) & 63;
+            } else {
+                unsigned bit = 5u * (unsigned)i - 1, q = bit / 64, r = bit % 64;
+                v = w[q] >> r;
+                if (r > 58) v |= w[q + 1] << (64 - r);
+                v &= 63;
             }
             int32_t dig = (int32_t)(((v & 31) + 1) >> 1) - 16 * (int32_t)(v >> 5);
-            uint32_t neg = (uint32_t)dig >> 31;
-            uint32_t m = 0 - neg;
+            uint32_t m = 0 - ((uint32_t)dig >> 31);
             d->absd[i][l] = (uint32_t)((dig ^ (int32_t)m) - (int32_t)m);
-            d->neg[i][l] = 0 - (uint64_t)neg;
+            d->neg[i][l] = 0 - (uint64_t)(m & 1);
         }
+        ct_wipe(w, sizeof w);
     }
 }
 
@@ -202,8 +208,10 @@ void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LA
 
 /* ---- fixed base ------------------------------------------------------------------------- */
 
-/* comb tables: tab[i][j] = (j + 1) 2^(5i) G, affine, Montgomery form, 29-bit limbs */
-static uint64_t base_tab[P256X4_NWIN][16][2][9];
+/* comb tables: base_tab[i][c][w][j] = limb w of coordinate c (x, y) of (j + 1) 2^(5i) G,
+ * affine, Montgomery form: the 16 entries of one limb fill two ymm registers, so that vpermd
+ * picks each lane's entry without a memory index (60 KB in all) */
+static _Alignas(32) uint32_t base_tab[P256X4_NWIN][2][9][16];
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 
 static const uint8_t gx_be[32] = {0x6b, 0x17, 0xd1, 0xf2, 0xe1, 0x2c, 0x42, 0x47, 0xf8, 0xbc, 0xe6,
@@ -243,7 +251,7 @@ static void base_init(void)
                     for (int w = 0; w < 9; w++) _mm256_store_si256((__m256i *)out[w], f.v[w]);
                     for (int q = 0; q < 4; q++)
                         for (int w = 0; w < 9; w++)
-                            base_tab[slot[q][0]][slot[q][1]][slot[q][2]][w] = out[w][q];
+                            base_tab[slot[q][0]][slot[q][2]][w][slot[q][1]] = (uint32_t)out[w][q];
                     pending = 0;
                 }
             }
@@ -279,19 +287,24 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
     p256x4_booth(&s.dg, k);
     __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
     memset(&s.acc, 0, sizeof s.acc);
+    const __m256i lo32 = p256x4_bcast(0xffffffffu);
     for (int j = 0; j < 9; j++) s.selj.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
     for (int i = 0; i < P256X4_NWIN; i++) {
         __m256i absd = load4(s.dg.absd[i]), dzero = _mm256_cmpeq_epi64(absd, zero);
-        memset(&s.sel, 0, sizeof s.sel);
-        for (int j = 0; j < 16; j++) {
-            __m256i m = _mm256_cmpeq_epi64(absd, p256x4_bcast((uint64_t)j + 1));
-            const uint64_t(*e)[9] = base_tab[i][j];
-            for (int w = 0; w < 9; w++) {
-                s.sel.x.v[w] = _mm256_or_si256(s.sel.x.v[w],
-                                               _mm256_and_si256(p256x4_bcast(e[0][w]), m));
-                s.sel.y.v[w] = _mm256_or_si256(s.sel.y.v[w],
-                                               _mm256_and_si256(p256x4_bcast(e[1][w]), m));
-            }
+        /* entry |d| - 1 (any entry for d = 0: the blends below discard it) */
+        __m256i idx = _mm256_and_si256(_mm256_sub_epi64(absd, p256x4_bcast(1)), p256x4_bcast(15));
+        __m256i hi = _mm256_cmpgt_epi64(idx, p256x4_bcast(7));
+        for (int w = 0; w < 9; w++) {
+            const __m256i *rx = (const __m256i *)base_tab[i][0][w];
+            const __m256i *ry = (const __m256i *)base_tab[i][1][w];
+            /* vpermd reads the low 3 bits of each dword index: the low dword of a lane gets
+             * entry idx mod 8 of the row, the high dword junk that the mask clears */
+            __m256i x0 = _mm256_permutevar8x32_epi32(_mm256_load_si256(rx), idx);
+            __m256i x1 = _mm256_permutevar8x32_epi32(_mm256_load_si256(rx + 1), idx);
+            __m256i y0 = _mm256_permutevar8x32_epi32(_mm256_load_si256(ry), idx);
+            __m256i y1 = _mm256_permutevar8x32_epi32(_mm256_load_si256(ry + 1), idx);
+            s.sel.x.v[w] = _mm256_and_si256(_mm256_blendv_epi8(x0, x1, hi), lo32);
+            s.sel.y.v[w] = _mm256_and_si256(_mm256_blendv_epi8(y0, y1, hi), lo32);
         }
         cond_neg(&s.sel.y, load4(s.dg.neg[i]));
         jac_madd(&s.sum, &s.acc, &s.sel);

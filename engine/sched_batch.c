@@ -52,14 +52,20 @@ struct sched {
 enum why { RUN_FULL, RUN_DEADLINE, RUN_FORCED };
 
 /* see sched_batch.h */
-uint64_t sched_tsc(void) { return __rdtsc(); }
+uint64_t sched_tsc(void)
+{
+    return __rdtsc();
+}
 
 static int is_x25519(eng_op_kind k)
 {
     return k == ENG_OP_X25519_KEYGEN || k == ENG_OP_X25519_DERIVE;
 }
 
-static int is_p256(eng_op_kind k) { return k >= ENG_OP_P256_KEYGEN && k <= ENG_OP_P256_VERIFY; }
+static int is_p256(eng_op_kind k)
+{
+    return k >= ENG_OP_P256_KEYGEN && k <= ENG_OP_P256_VERIFY;
+}
 
 /* see sched_batch.h */
 sched *sched_new(const sched_cfg *cfg, char *err, size_t errlen)
@@ -121,7 +127,8 @@ static int done_reserve(sched *s, size_t more)
         if (s->len + more <= s->cap) return 0;
     }
     size_t cap = s->cap ? s->cap : 64;
-    while (cap < s->len + more) cap *= 2;
+    while (cap < s->len + more)
+        cap *= 2;
     done_ent *d = realloc(s->done, cap * sizeof *d);
     if (!d) return ENG_E_NOMEM;
     s->done = d;
@@ -141,9 +148,11 @@ static uint32_t kernel(sched *s, eng_op_kind k, eng_op *const *ops, unsigned m, 
     unsigned i;
     switch (k) {
     case ENG_OP_X25519_KEYGEN:
-        for (i = 0; i < m; i++) memcpy(b->a32[i], ops[i]->a, 32);
+        for (i = 0; i < m; i++)
+            memcpy(b->a32[i], ops[i]->a, 32);
         bad = s->x->keygen(b->o32, (c32)b->a32, m);
-        for (i = 0; i < m; i++) memcpy(ops[i]->out, b->o32[i], 32);
+        for (i = 0; i < m; i++)
+            memcpy(ops[i]->out, b->o32[i], 32);
         break;
     case ENG_OP_X25519_DERIVE:
         for (i = 0; i < m; i++) {
@@ -151,20 +160,24 @@ static uint32_t kernel(sched *s, eng_op_kind k, eng_op *const *ops, unsigned m, 
             memcpy(b->b32[i], ops[i]->b, 32);
         }
         bad = s->x->derive(b->o32, (c32)b->a32, (c32)b->b32, m);
-        for (i = 0; i < m; i++) memcpy(ops[i]->out, b->o32[i], 32);
+        for (i = 0; i < m; i++)
+            memcpy(ops[i]->out, b->o32[i], 32);
         break;
     case ENG_OP_P256_KEYGEN:
-        for (i = 0; i < m; i++) memcpy(b->a32[i], ops[i]->a, 32);
+        for (i = 0; i < m; i++)
+            memcpy(b->a32[i], ops[i]->a, 32);
         bad = s->p->keygen(b->o65, (c32)b->a32, m);
-        for (i = 0; i < m; i++) memcpy(ops[i]->out, b->o65[i], 65);
+        for (i = 0; i < m; i++)
+            memcpy(ops[i]->out, b->o65[i], 65);
         break;
     case ENG_OP_P256_DERIVE:
         for (i = 0; i < m; i++) {
             memcpy(b->a32[i], ops[i]->a, 32);
             memcpy(b->b65[i], ops[i]->b, 65);
         }
-        bad = s->p->derive(b->o32, (c32)b->a32, (const uint8_t (*)[65])b->b65, m);
-        for (i = 0; i < m; i++) memcpy(ops[i]->out, b->o32[i], 32);
+        bad = s->p->derive(b->o32, (c32)b->a32, (const uint8_t(*)[65])b->b65, m);
+        for (i = 0; i < m; i++)
+            memcpy(ops[i]->out, b->o32[i], 32);
         break;
     case ENG_OP_P256_SIGN:
         for (i = 0; i < m; i++) {
@@ -173,7 +186,8 @@ static uint32_t kernel(sched *s, eng_op_kind k, eng_op *const *ops, unsigned m, 
             if (extra) memcpy(b->c32[i], ops[i]->c, 32);
         }
         bad = s->p->sign(b->o64, (c32)b->a32, (c32)b->b32, extra ? (c32)b->c32 : NULL, m);
-        for (i = 0; i < m; i++) memcpy(ops[i]->out, b->o64[i], 64);
+        for (i = 0; i < m; i++)
+            memcpy(ops[i]->out, b->o64[i], 64);
         break;
     case ENG_OP_P256_VERIFY:
         for (i = 0; i < m; i++) {
@@ -181,8 +195,8 @@ static uint32_t kernel(sched *s, eng_op_kind k, eng_op *const *ops, unsigned m, 
             memcpy(b->b32[i], ops[i]->b, 32);
             memcpy(b->c64[i], ops[i]->c, 64);
         }
-        bad = s->p->verify((const uint8_t (*)[65])b->a65, (c32)b->b32,
-                           (const uint8_t (*)[64])b->c64, m);
+        bad = s->p->verify((const uint8_t(*)[65])b->a65, (c32)b->b32, (const uint8_t(*)[64])b->c64,
+                           m);
         break;
     default: break;
     }
@@ -195,8 +209,8 @@ static uint32_t kernel(sched *s, eng_op_kind k, eng_op *const *ops, unsigned m, 
 
 /* Marks ops[0..m) done with the failure bits of `bad`, appends them to the completed list
  * with their tags and their share of `tsc` (room reserved by the caller). */
-static void complete(sched *s, eng_op_kind k, eng_op *const *ops, const uintptr_t *tags,
-                     unsigned m, uint32_t bad, uint64_t tsc)
+static void complete(sched *s, eng_op_kind k, eng_op *const *ops, const uintptr_t *tags, unsigned m,
+                     uint32_t bad, uint64_t tsc)
 {
     uint64_t share = tsc / m, rest = tsc % m;
     for (unsigned i = 0; i < m; i++) {
@@ -350,7 +364,10 @@ eng_op *sched_next_done(sched *s, uint64_t *tsc, uintptr_t *tag)
 }
 
 /* see sched_batch.h */
-unsigned sched_queued(const sched *s) { return s->queued; }
+unsigned sched_queued(const sched *s)
+{
+    return s->queued;
+}
 
 /* see sched_batch.h */
 uint64_t sched_deadline(const sched *s)

@@ -36,15 +36,15 @@ typedef struct sched_cfg {
 
 /* Counters for one op kind (ENG_OP_RSA runs inline: one op per call, lanes 1). */
 typedef struct sched_kind_stats {
-    const char *impl; /* kernel name ("avx2", "scalar", "libcrypto") */
-    unsigned lanes;   /* width of the lane set */
-    uint64_t calls;   /* kernel calls */
-    uint64_t ops;     /* ops completed (padding lanes not counted) */
-    uint64_t full;    /* calls with every lane in use */
+    const char *impl;  /* kernel name ("avx2", "scalar", "libcrypto") */
+    unsigned lanes;    /* width of the lane set */
+    uint64_t calls;    /* kernel calls */
+    uint64_t ops;      /* ops completed (padding lanes not counted) */
+    uint64_t full;     /* calls with every lane in use */
     uint64_t deadline; /* partial calls because the oldest op reached max_wait */
-    uint64_t forced;  /* partial calls forced by the caller */
-    uint64_t failed;  /* ops whose lane failed */
-    uint64_t tsc;     /* TSC ticks in kernel calls, including the lane copies */
+    uint64_t forced;   /* partial calls forced by the caller */
+    uint64_t failed;   /* ops whose lane failed */
+    uint64_t tsc;      /* TSC ticks in kernel calls, including the lane copies */
 } sched_kind_stats;
 
 /* NULL (and a one-line reason in err) when a kernel cannot be selected (forced ISA missing)

@@ -122,7 +122,8 @@ int workers_run(const workers_cfg *cfg, int (*fn)(const worker_info *w, void *ar
         }
         if (plan_team(topo, cfg, pl, err, errlen) != 0) goto out;
     } else {
-        for (int i = 0; i < n; i++) pl[i].pu = pl[i].core = pl[i].numa = -1;
+        for (int i = 0; i < n; i++)
+            pl[i].pu = pl[i].core = pl[i].numa = -1;
     }
 
     int team = 0;
@@ -147,7 +148,8 @@ int workers_run(const workers_cfg *cfg, int (*fn)(const worker_info *w, void *ar
         }
 #pragma omp barrier
         int all = full;
-        for (int i = 0; i < n && all; i++) all = sl[i].bound;
+        for (int i = 0; i < n && all; i++)
+            all = sl[i].bound;
         if (all) {
             worker_info w = {id, n, pl[id].pu, pl[id].core, pl[id].numa};
             me->rc = fn(&w, arg);
@@ -157,8 +159,10 @@ int workers_run(const workers_cfg *cfg, int (*fn)(const worker_info *w, void *ar
     }
 
     if (team != n) {
-        snprintf(err, errlen, "workers: OpenMP formed a team of %d threads, %d asked for "
-                 "(OMP_THREAD_LIMIT?)", team, n);
+        snprintf(err, errlen,
+                 "workers: OpenMP formed a team of %d threads, %d asked for "
+                 "(OMP_THREAD_LIMIT?)",
+                 team, n);
         goto out;
     }
     for (int i = 0; i < n; i++)
@@ -176,7 +180,8 @@ int workers_run(const workers_cfg *cfg, int (*fn)(const worker_info *w, void *ar
     rc = 0;
 out:
     if (pl)
-        for (int i = 0; i < n; i++) hwloc_bitmap_free(pl[i].set);
+        for (int i = 0; i < n; i++)
+            hwloc_bitmap_free(pl[i].set);
     free(pl);
     free(sl);
     if (topo) hwloc_topology_destroy(topo);
@@ -219,8 +224,7 @@ int workers_topo_get(workers_topo *t, char *err, size_t errlen)
     snprintf(t->cpu_model, sizeof t->cpu_model, "%s", model ? model : "");
     snprintf(t->cpu_vendor, sizeof t->cpu_vendor, "%s", vendor ? vendor : "");
     unsigned v = hwloc_get_api_version();
-    snprintf(t->hwloc_api, sizeof t->hwloc_api, "%u.%u.%u", v >> 16, (v >> 8) & 0xff,
-             v & 0xff);
+    snprintf(t->hwloc_api, sizeof t->hwloc_api, "%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
     hwloc_topology_destroy(topo);
     return 0;
 fail:

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #define WORKERS_CACHELINE 64
-#define WORKERS_MAX 1024
+#define WORKERS_MAX       1024
 
 typedef struct workers_cfg {
     int n;           /* worker threads, 1..WORKERS_MAX */

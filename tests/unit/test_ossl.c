@@ -594,7 +594,7 @@ static void t_rsa_roundtrip(void)
             CHECK(cd_rsa_sign(&k, sch[s].scheme, d, dl, sig2, &sl2) == -1);
         }
         /* premaster: encrypt to the certificate key, decrypt with the private key */
-        uint8_t pms[48], got[48], c[512];
+        uint8_t pms[48], got[48], c[512 + 1]; /* + 1: the "long ciphertext" case */
         cd_random(pms, 48);
         pms[0] = 3;
         pms[1] = 3;
