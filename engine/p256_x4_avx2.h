@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #define P256X4_LANES 4
-#define P256X4_NWIN 52 /* Booth windows of 5 bits covering 256 bits (260) */
+#define P256X4_NWIN  52 /* Booth windows of 5 bits covering 256 bits (260) */
 
 typedef struct {
     __m256i v[9];
@@ -42,7 +42,10 @@ typedef struct {
     p256x4_fe x, y; /* affine, Montgomery form */
 } p256x4_aff;
 
-static inline __m256i p256x4_bcast(uint64_t x) { return _mm256_set1_epi64x((long long)x); }
+static inline __m256i p256x4_bcast(uint64_t x)
+{
+    return _mm256_set1_epi64x((long long)x);
+}
 
 /* ---- p256_x4_fe_avx2.c ------------------------------------------------------------------ */
 void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b);
@@ -52,17 +55,19 @@ void p256x4_sqr_n(p256x4_fe *r, const p256x4_fe *a, unsigned n);
  * input limbs below 2^33, limb 8 below 2^30 */
 void p256x4_reduce(p256x4_fe *r, const p256x4_fe *a);
 void p256x4_sub(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b); /* a - b + 16p, reduced */
-void p256x4_smul(p256x4_fe *r, const p256x4_fe *a, uint32_t c);       /* c * a, c <= 8, a carried */
-void p256x4_inv(p256x4_fe *r, const p256x4_fe *a);                     /* a^(p-2) */
+void p256x4_smul(p256x4_fe *r, const p256x4_fe *a, uint32_t c); /* c * a, c <= 8, a carried */
+void p256x4_inv(p256x4_fe *r, const p256x4_fe *a);              /* a^(p-2) */
 /* a + b limb by limb (class A) */
 static inline void p256x4_add(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
 {
-    for (int j = 0; j < 9; j++) r->v[j] = _mm256_add_epi64(a->v[j], b->v[j]);
+    for (int j = 0; j < 9; j++)
+        r->v[j] = _mm256_add_epi64(a->v[j], b->v[j]);
 }
 /* r = mask ? b : a, per 64-bit lane (mask all-ones or zero per lane) */
 static inline void p256x4_blend(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b, __m256i mask)
 {
-    for (int j = 0; j < 9; j++) r->v[j] = _mm256_blendv_epi8(a->v[j], b->v[j], mask);
+    for (int j = 0; j < 9; j++)
+        r->v[j] = _mm256_blendv_epi8(a->v[j], b->v[j], mask);
 }
 /* Lane l of r = the plain integer x[l] (little-endian 64-bit limbs, < 2^256) in Montgomery
  * form (class M). */

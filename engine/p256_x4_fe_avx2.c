@@ -15,7 +15,7 @@
 #define M29 ((UINT64_C(1) << 29) - 1)
 
 /* see p256_x4_avx2.h */
-const uint64_t p256x4_one_mont[9] = {0x20, 0x0, 0x0, 0x1fffc000, 0x1fffffff,
+const uint64_t p256x4_one_mont[9] = {0x20,       0x0,        0x0,       0x1fffc000, 0x1fffffff,
                                      0x1fffffff, 0x1f7fffff, 0x3ffffff, 0x0};
 /* R^2 mod p = 2^522 mod p */
 static const uint64_t r2_mont[9] = {0xc00,      0x0,        0x1fff0000, 0x1fdfffff, 0x1fbfffff,
@@ -25,7 +25,7 @@ static const uint64_t r2_mont[9] = {0xc00,      0x0,        0x1fff0000, 0x1fdfff
 static const uint64_t k16p[9] = {0x9ffffff0, 0x9ffffffb, 0x9ffffffb, 0x80001ffb, 0x7ffffffc,
                                  0x7ffffffc, 0x803ffffc, 0x9dfffffc, 0xffffffb};
 /* c = 2^256 mod p = 2^224 - 2^192 - 2^96 + 1, 29-bit digits (all non-negative) */
-static const uint64_t c256[9] = {0x1, 0x0, 0x0, 0x1ffffe00, 0x1fffffff,
+static const uint64_t c256[9] = {0x1,        0x0,        0x0,      0x1ffffe00, 0x1fffffff,
                                  0x1fffffff, 0x1ffbffff, 0x1fffff, 0x0};
 /* F = -E R^-1 mod p, the compensation of REDSTEP's constant E (digit 4 is 0) */
 static const uint64_t f_comp[9] = {0x1fffffff, 0x1fffffff, 0x1,        0x200,   0x0,
@@ -37,8 +37,9 @@ static const uint64_t p_plain[5] = {0xffffffffffffffffULL, 0x00000000ffffffffULL
 /* An empty asm that claims to change the nine window columns: keeps the compiler from hoisting
  * later rows' products (and their loads) above this point, which spills them to the stack. */
 #define FENCE9(c0, c1, c2, c3, c4, c5, c6, c7, c8)                                                 \
-    __asm__("" : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3), "+x"(c4), "+x"(c5), "+x"(c6), "+x"(c7), \
-                 "+x"(c8))
+    __asm__(""                                                                                     \
+            : "+x"(c0), "+x"(c1), "+x"(c2), "+x"(c3), "+x"(c4), "+x"(c5), "+x"(c6), "+x"(c7),      \
+              "+x"(c8))
 
 /* One Montgomery step on the window c0..c8 (columns i..i+8), after row i was added: with
  * m = c0 mod 2^29 (p = -1 mod 2^29), c0 + m p is divisible by 2^29. m p = m (p + 1) - m, and
@@ -62,15 +63,15 @@ static const uint64_t p_plain[5] = {0xffffffffffffffffULL, 0x00000000ffffffffULL
     do {                                                                                           \
         __m256i a_ = a->v[i];                                                                      \
         __asm__("" : "+r"(b));                                                                     \
-        c0 = ADD(c0, MUL(a_, b->v[0]));                                                                 \
-        c1 = ADD(c1, MUL(a_, b->v[1]));                                                                 \
-        c2 = ADD(c2, MUL(a_, b->v[2]));                                                                 \
-        c3 = ADD(c3, MUL(a_, b->v[3]));                                                                 \
-        c4 = ADD(c4, MUL(a_, b->v[4]));                                                                 \
-        c5 = ADD(c5, MUL(a_, b->v[5]));                                                                 \
-        c6 = ADD(c6, MUL(a_, b->v[6]));                                                                 \
-        c7 = ADD(c7, MUL(a_, b->v[7]));                                                                 \
-        c8 = MUL(a_, b->v[8]);                                                                          \
+        c0 = ADD(c0, MUL(a_, b->v[0]));                                                            \
+        c1 = ADD(c1, MUL(a_, b->v[1]));                                                            \
+        c2 = ADD(c2, MUL(a_, b->v[2]));                                                            \
+        c3 = ADD(c3, MUL(a_, b->v[3]));                                                            \
+        c4 = ADD(c4, MUL(a_, b->v[4]));                                                            \
+        c5 = ADD(c5, MUL(a_, b->v[5]));                                                            \
+        c6 = ADD(c6, MUL(a_, b->v[6]));                                                            \
+        c7 = ADD(c7, MUL(a_, b->v[7]));                                                            \
+        c8 = MUL(a_, b->v[8]);                                                                     \
         REDSTEP(c0, c1, c2, c3, c6, c7, c8);                                                       \
         FENCE9(c0, c1, c2, c3, c4, c5, c6, c7, c8);                                                \
     } while (0)
@@ -142,8 +143,8 @@ void p256x4_mul(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
         if (i < 2) c2 = ADD(c2, MUL(di_, a->v[2]));                                                \
         if (i < 1) c1 = ADD(c1, MUL(di_, a->v[1]));                                                \
         /* a_i^2 at column 2i: window position i */                                                \
-        SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8) = ADD(SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8), \
-                                                        MUL(ai_, ai_));                            \
+        SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8) =                                               \
+            ADD(SQ_##i(c0, c1, c2, c3, c4, c5, c6, c7, c8), MUL(ai_, ai_));                        \
         REDSTEP(c0, c1, c2, c3, c6, c7, c8);                                                       \
     } while (0)
 #define SQ_0(c0, c1, c2, c3, c4, c5, c6, c7, c8) c0
@@ -179,7 +180,8 @@ void p256x4_sqr(p256x4_fe *r, const p256x4_fe *a)
 void p256x4_sqr_n(p256x4_fe *r, const p256x4_fe *a, unsigned n)
 {
     p256x4_sqr(r, a);
-    for (unsigned i = 1; i < n; i++) p256x4_sqr(r, r);
+    for (unsigned i = 1; i < n; i++)
+        p256x4_sqr(r, r);
 }
 
 /* Fold limb 8's bits from 2^256 up as t * c (c = 2^256 mod p), then one round of carries side
@@ -221,7 +223,8 @@ void p256x4_reduce(p256x4_fe *r, const p256x4_fe *a)
 void p256x4_sub(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
 {
     __m256i x[9];
-    for (int j = 0; j < 9; j++) x[j] = SUB(ADD(a->v[j], p256x4_bcast(k16p[j])), b->v[j]);
+    for (int j = 0; j < 9; j++)
+        x[j] = SUB(ADD(a->v[j], p256x4_bcast(k16p[j])), b->v[j]);
     reduce_limbs(r, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]);
 }
 
@@ -230,7 +233,8 @@ void p256x4_smul(p256x4_fe *r, const p256x4_fe *a, uint32_t c)
 {
     const __m256i k = p256x4_bcast(c);
     __m256i x[9];
-    for (int j = 0; j < 9; j++) x[j] = MUL(a->v[j], k);
+    for (int j = 0; j < 9; j++)
+        x[j] = MUL(a->v[j], k);
     reduce_limbs(r, x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]);
 }
 
@@ -300,10 +304,12 @@ void p256x4_to_plain(uint64_t x[P256X4_LANES][4], uint64_t zero[P256X4_LANES], c
 {
     _Alignas(32) uint64_t l[9][P256X4_LANES];
     p256x4_fe t, one;
-    for (int j = 0; j < 9; j++) one.v[j] = p256x4_bcast(j == 0);
+    for (int j = 0; j < 9; j++)
+        one.v[j] = p256x4_bcast(j == 0);
     /* a / R: below 2p + 2^224 (a R^-1 < 1, plus m p / R < p and REDSTEP's E / R + F) */
     p256x4_mul(&t, a, &one);
-    for (int j = 0; j < 9; j++) _mm256_store_si256((__m256i *)l[j], t.v[j]);
+    for (int j = 0; j < 9; j++)
+        _mm256_store_si256((__m256i *)l[j], t.v[j]);
     for (int i = 0; i < P256X4_LANES; i++) {
         uint64_t v[5] = {0, 0, 0, 0, 0}, d[5];
         for (int j = 0; j < 8; j++) { /* limbs may exceed 29 bits slightly */
@@ -324,9 +330,11 @@ void p256x4_to_plain(uint64_t x[P256X4_LANES][4], uint64_t zero[P256X4_LANES], c
                 borrow = (uint64_t)(acc >> 64) & 1;
             }
             uint64_t keep = 0 - borrow; /* v < p: keep v */
-            for (int w = 0; w < 5; w++) v[w] = (v[w] & keep) | (d[w] & ~keep);
+            for (int w = 0; w < 5; w++)
+                v[w] = (v[w] & keep) | (d[w] & ~keep);
         }
-        for (int w = 0; w < 4; w++) x[i][w] = v[w];
+        for (int w = 0; w < 4; w++)
+            x[i][w] = v[w];
         uint64_t z = x[i][0] | x[i][1] | x[i][2] | x[i][3];
         zero[i] = 0 - (uint64_t)(1 ^ ct_nz64(z));
         ct_wipe(v, sizeof v);

@@ -185,15 +185,18 @@ void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LA
     const __m256i zero = _mm256_setzero_si256();
     s.tab[0].x = p->x;
     s.tab[0].y = p->y;
-    for (int j = 0; j < 9; j++) s.tab[0].z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
+    for (int j = 0; j < 9; j++)
+        s.tab[0].z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
     jac_dbl(&s.tab[1], &s.tab[0]);
-    for (int j = 2; j < 16; j++) jac_add(&s.tab[j], &s.tab[j - 1], &s.tab[0]); /* (j+1) P */
+    for (int j = 2; j < 16; j++)
+        jac_add(&s.tab[j], &s.tab[j - 1], &s.tab[0]); /* (j+1) P */
     p256x4_booth(&s.dg, k);
     __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
     memset(&s.acc, 0, sizeof s.acc);
     for (int i = P256X4_NWIN - 1; i >= 0; i--) {
         if (i != P256X4_NWIN - 1)
-            for (int d = 0; d < 5; d++) jac_dbl(&s.acc, &s.acc);
+            for (int d = 0; d < 5; d++)
+                jac_dbl(&s.acc, &s.acc);
         __m256i absd = load4(s.dg.absd[i]), dzero = _mm256_cmpeq_epi64(absd, zero);
         select_jac(&s.sel, s.tab, absd);
         cond_neg(&s.sel.y, load4(s.dg.neg[i]));
@@ -248,7 +251,8 @@ static void base_init(void)
                     p256x4_fe f;
                     _Alignas(32) uint64_t out[9][4];
                     p256x4_from_plain(&f, (const uint64_t(*)[4])plain);
-                    for (int w = 0; w < 9; w++) _mm256_store_si256((__m256i *)out[w], f.v[w]);
+                    for (int w = 0; w < 9; w++)
+                        _mm256_store_si256((__m256i *)out[w], f.v[w]);
                     for (int q = 0; q < 4; q++)
                         for (int w = 0; w < 9; w++)
                             base_tab[slot[q][0]][slot[q][2]][w][slot[q][1]] = (uint32_t)out[w][q];
@@ -288,7 +292,8 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
     __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
     memset(&s.acc, 0, sizeof s.acc);
     const __m256i lo32 = p256x4_bcast(0xffffffffu);
-    for (int j = 0; j < 9; j++) s.selj.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
+    for (int j = 0; j < 9; j++)
+        s.selj.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
     for (int i = 0; i < P256X4_NWIN; i++) {
         __m256i absd = load4(s.dg.absd[i]), dzero = _mm256_cmpeq_epi64(absd, zero);
         /* entry |d| - 1 (any entry for d = 0: the blends below discard it) */
@@ -325,7 +330,8 @@ void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
     p256x4_fe zi, zi2, t;
     uint64_t zz[P256X4_LANES], unused[P256X4_LANES], zplain[P256X4_LANES][4];
     p256x4_to_plain(zplain, zz, &a->z);
-    for (int l = 0; l < P256X4_LANES; l++) ok[l] = ~zz[l];
+    for (int l = 0; l < P256X4_LANES; l++)
+        ok[l] = ~zz[l];
     p256x4_inv(&zi, &a->z);
     p256x4_sqr(&zi2, &zi);
     p256x4_mul(&t, &a->x, &zi2);

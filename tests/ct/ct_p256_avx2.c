@@ -20,9 +20,9 @@ static void unhex(const char *h, uint8_t *out, size_t n)
 }
 
 /* RFC 6979 §A.2.5 key and "sample" signature (SHA-256) */
-#define X_A25 "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
-#define UX_A25 "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
-#define UY_A25 "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
+#define X_A25    "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
+#define UX_A25   "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
+#define UY_A25   "7903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299"
 #define H_SAMPLE "af2bdbe1aa9b6ec1e2ade1d694f41fc71a831d0268e9891562113d8a62add1bf"
 #define R_SAMPLE "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716"
 #define S_SAMPLE "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8"
@@ -62,10 +62,12 @@ static void ct_keygen(void)
         CHECK_MEM(pub[0], want, 65);
         if (n == 4) {
             unhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", want + 1, 32);
-            unhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33, 32);
+            unhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33,
+                  32);
             CHECK_MEM(pub[1], want, 65);
             /* (n - 1) G = -G: same x, y = p - y(G) */
-            unhex("b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a", want + 33, 32);
+            unhex("b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a", want + 33,
+                  32);
             CHECK_MEM(pub[2], want, 65);
         }
     }
@@ -81,9 +83,9 @@ static void ct_derive(void)
             unhex(D_ECDH, priv[l], 32);
             unhex(Q_ECDH, peer[l], 65);
         }
-        priv[1][31] ^= 1;            /* a different key: different result, same path */
-        memset(priv[2], 0, 32);      /* invalid key */
-        peer[3][0] = 0x05;           /* invalid (public) point */
+        priv[1][31] ^= 1;       /* a different key: different result, same path */
+        memset(priv[2], 0, 32); /* invalid key */
+        peer[3][0] = 0x05;      /* invalid (public) point */
         CT_SECRET(priv, sizeof priv);
         uint32_t bad = V->derive(out, (const uint8_t(*)[32])priv, (const uint8_t(*)[65])peer, n);
         CT_PUBLIC(&bad, sizeof bad);
@@ -99,7 +101,8 @@ static void ct_sign(void)
 {
     uint8_t priv[4][32], h[4][32], sig[4][64], want[64], extra[4][32];
     keys(priv);
-    for (int l = 0; l < 4; l++) unhex(H_SAMPLE, h[l], 32);
+    for (int l = 0; l < 4; l++)
+        unhex(H_SAMPLE, h[l], 32);
     unhex(R_SAMPLE, want, 32);
     unhex(S_SAMPLE, want + 32, 32);
     CT_SECRET(priv, sizeof priv);
@@ -123,12 +126,15 @@ static void ct_sign(void)
     pub[0][0] = 0x04;
     unhex(UX_A25, pub[0] + 1, 32);
     unhex(UY_A25, pub[0] + 33, 32);
-    CHECK_EQ(V->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
-                       (const uint8_t(*)[64])sig, 1),
-             0);
+    CHECK_EQ(
+        V->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h, (const uint8_t(*)[64])sig, 1),
+        0);
 }
 
-static void unavailable(void) { th_skip("this CPU lacks AVX2/BMI2"); }
+static void unavailable(void)
+{
+    th_skip("this CPU lacks AVX2/BMI2");
+}
 
 int main(void)
 {

@@ -40,7 +40,8 @@ static void build(const fz_point *pt, const eng_conn *c, const uint8_t *p, const
             uint8_t type = (uint8_t)(TLS_CT_CHANGE_CIPHER_SPEC + (h >> 5 & 3));
             uint16_t ver = (h & 0x08) ? TLS_V10 : TLS_V12;
             if (c->renc && pt->key) {
-                if (len > TLS_MAX_CIPHER - TLS_GCM_OVERHEAD) len = TLS_MAX_CIPHER - TLS_GCM_OVERHEAD;
+                size_t max = TLS_MAX_CIPHER - TLS_GCM_OVERHEAD; /* the largest record */
+                if (len > max) len = max;
                 if (h & 0x10) seq++;
                 fz_seal(pt->key, pt->salt, seq++, type, ver, p, len, w);
             } else {

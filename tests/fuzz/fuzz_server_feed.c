@@ -1,9 +1,10 @@
 /* fuzz_server_feed.c — arbitrary bytes from a "client" into a server connection: the record
  * layer (reassembly, limits, CCS/alert handling) and the server's ClientHello,
  * ClientKeyExchange and Finished parsers, with every certificate kind.
- * Input: [scenario][chunk] bytes... — scenario & 0x7f (mod the count, fuzz_scen.h) picks the server
- * configuration and the randomness, so the seeds (a real client's whole stream) complete the
- * handshake; chunk is the feeding size (0 = all at once), so fragmentation paths are covered. */
+ * Input: [scenario][chunk] bytes... — scenario & 0x7f (mod the count, fuzz_scen.h) picks the
+ * server configuration and the randomness, so the seeds (a real client's whole stream)
+ * complete the handshake; chunk is the feeding size (0 = all at once), so fragmentation paths
+ * are covered. */
 #include "fuzz_scen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

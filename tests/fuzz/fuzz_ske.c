@@ -37,7 +37,8 @@ static size_t resign(const fz_scen *s, const uint8_t *p, size_t n, uint8_t *body
         static const uint8_t extra[1][32];
         uint8_t rs[1][64];
         const cd_p256 *impl = cd_p256_select(cd_cpu_features(), NULL);
-        if (!impl || impl->sign(rs, &key->ec_priv, (const uint8_t(*)[32])digest, extra, 1)) return 0;
+        if (!impl || impl->sign(rs, &key->ec_priv, (const uint8_t(*)[32])digest, extra, 1))
+            return 0;
         slen = ecdsa_sig_to_der(rs[0], sig);
     } else if (cd_rsa_sign(key, scheme, digest, cd_hash_len(h), sig, &slen) != 0) {
         return 0;

@@ -7,6 +7,7 @@
 #           checked-in ones carry signatures and chains of the PKI they were made with), copied
 #           to scratch space: the checked-in corpus never changes here.
 #   regress: every file in tests/fuzz/regress/<target>/ must run clean.
+#   dictionary: tests/fuzz/tls.dict (record and handshake headers, code points, DER bits).
 # A crash, leak, timeout (-timeout=10 per input), sanitizer report or engine-contract abort
 # fails the target; its reproducer is kept in build/fuzz/artifacts/. One line per target with
 # libFuzzer's final numbers (executions, executions/s, coverage), then a RESULT line.
@@ -41,7 +42,8 @@ for f in build/fuzz/fuzz_*; do
     if [ -d "tests/fuzz/regress/$name" ] && [ -n "$(ls -A "tests/fuzz/regress/$name")" ]; then
         rlog=build/fuzz/$name.regress.log
         if "$f" -timeout=10 -rss_limit_mb=2048 tests/fuzz/regress/"$name"/* >"$rlog" 2>&1; then
-            echo "ok $name regressions ($(ls "tests/fuzz/regress/$name" | wc -l) inputs)"; pass=$((pass + 1))
+            echo "ok $name regressions ($(ls "tests/fuzz/regress/$name" | wc -l) inputs)"
+            pass=$((pass + 1))
         else
             echo "not ok $name regressions"; grep -E 'Running:|ERROR|SUMMARY' "$rlog" | head -n 10
             fail=$((fail + 1))
@@ -53,10 +55,12 @@ for f in build/fuzz/fuzz_*; do
     [ -d "$scratch/seeds/$name" ] && cp -r "$scratch/seeds/$name/." "$work/"
     log=build/fuzz/$name.log
     "$f" -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-        -artifact_prefix=build/fuzz/artifacts/"$name"- "$work" >"$log" 2>&1; rc=$?
+        -dict=tests/fuzz/tls.dict -artifact_prefix=build/fuzz/artifacts/"$name"- "$work" \
+        >"$log" 2>&1; rc=$?
     execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$log")
     rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$log")
-    cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 | sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1, ft \2, corpus \3/p')
+    cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 |
+        sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1, ft \2, corpus \3/p')
     line="$name ${T}s: ${execs:-?} executions, ${rate:-?}/s, ${cov:-cov ?}"
     echo "$line" >> "$stats"
     if [ $rc -eq 0 ]; then
@@ -67,6 +71,8 @@ for f in build/fuzz/fuzz_*; do
         fail=$((fail + 1))
     fi
 done
-[ $((pass + fail)) -eq 0 ] && { echo "not ok: no fuzz targets were built (make fuzz-build)"; fail=1; }
+if [ $((pass + fail)) -eq 0 ]; then
+    echo "not ok: no fuzz targets were built (make fuzz-build)"; fail=1
+fi
 echo "RESULT: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

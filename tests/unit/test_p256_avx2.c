@@ -37,11 +37,13 @@ static uint64_t rnd64(void)
 }
 static void rnd_bytes(uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)rnd64();
 }
 static void rnd_priv(uint8_t k[32])
 {
-    do rnd_bytes(k, 32);
+    do
+        rnd_bytes(k, 32);
     while (memcmp(k, order_be, 32) >= 0);
 }
 /* k = n - j (j small, big-endian) */
@@ -69,12 +71,12 @@ static void cross_check(uint8_t priv[NL][32], uint8_t peer[NL][65], uint8_t hash
     uint8_t sig[NL][64], want_sig[NL][64];
     uint32_t wk = 0, wd = 0, ws = 0, wv = 0;
     for (unsigned l = 0; l < n; l++) {
-        wk |= S->keygen(&want_pub[l], (const uint8_t(*)[32])&priv[l], 1) << l;
-        wd |= S->derive(&want_sh[l], (const uint8_t(*)[32])&priv[l],
-                        (const uint8_t(*)[65])&peer[l], 1)
+        wk |= S->keygen(&want_pub[l], (const uint8_t(*)[32]) & priv[l], 1) << l;
+        wd |= S->derive(&want_sh[l], (const uint8_t(*)[32]) & priv[l],
+                        (const uint8_t(*)[65]) & peer[l], 1)
               << l;
-        ws |= S->sign(&want_sig[l], (const uint8_t(*)[32])&priv[l],
-                      (const uint8_t(*)[32])&hash[l], NULL, 1)
+        ws |= S->sign(&want_sig[l], (const uint8_t(*)[32]) & priv[l],
+                      (const uint8_t(*)[32]) & hash[l], NULL, 1)
               << l;
     }
     CHECK_EQ(V->keygen(pub, (const uint8_t(*)[32])priv, n), wk);
@@ -84,8 +86,8 @@ static void cross_check(uint8_t priv[NL][32], uint8_t peer[NL][65], uint8_t hash
         CHECK_MEM(pub[l], want_pub[l], 65);
         CHECK_MEM(sh[l], want_sh[l], 32);
         CHECK_MEM(sig[l], want_sig[l], 64);
-        wv |= S->verify((const uint8_t(*)[65])&want_pub[l], (const uint8_t(*)[32])&hash[l],
-                        (const uint8_t(*)[64])&sig[l], 1)
+        wv |= S->verify((const uint8_t(*)[65]) & want_pub[l], (const uint8_t(*)[32]) & hash[l],
+                        (const uint8_t(*)[64]) & sig[l], 1)
               << l;
     }
     CHECK_EQ(V->verify((const uint8_t(*)[65])want_pub, (const uint8_t(*)[32])hash,
@@ -112,9 +114,12 @@ static void test_padding(void)
         CHECK_EQ(V->derive(sh, (const uint8_t(*)[32])priv, (const uint8_t(*)[65])peer, n), 0);
         CHECK_EQ(V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, n), 0);
         for (unsigned l = n; l < NL; l++) {
-            for (int i = 0; i < 65; i++) CHECK_EQ(pub[l][i], 0xa5);
-            for (int i = 0; i < 32; i++) CHECK_EQ(sh[l][i], 0xa5);
-            for (int i = 0; i < 64; i++) CHECK_EQ(sig[l][i], 0xa5);
+            for (int i = 0; i < 65; i++)
+                CHECK_EQ(pub[l][i], 0xa5);
+            for (int i = 0; i < 32; i++)
+                CHECK_EQ(sh[l][i], 0xa5);
+            for (int i = 0; i < 64; i++)
+                CHECK_EQ(sig[l][i], 0xa5);
         }
         /* garbage past n must not matter either: invalid keys/points/signatures there */
         for (unsigned l = n; l < NL; l++) {
@@ -149,12 +154,13 @@ static void test_two_bad_lanes(void)
             uint8_t pub[NL][65], sh[NL][32], sig[NL][64], keep[2][32];
             memcpy(keep[0], priv[a], 32);
             memcpy(keep[1], priv[b], 32);
-            memset(priv[a], 0, 32);               /* zero */
-            memcpy(priv[b], order_be, 32);        /* n */
+            memset(priv[a], 0, 32);        /* zero */
+            memcpy(priv[b], order_be, 32); /* n */
             CHECK_EQ(V->keygen(pub, (const uint8_t(*)[32])priv, NL), want);
             CHECK_EQ(V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, NL),
                      want);
-            for (int i = 0; i < 65; i++) CHECK(pub[a][i] == 0 && pub[b][i] == 0);
+            for (int i = 0; i < 65; i++)
+                CHECK(pub[a][i] == 0 && pub[b][i] == 0);
             cross_check(priv, peer, h, NL); /* the scalar code fails the same lanes */
             memcpy(priv[a], keep[0], 32);
             memcpy(priv[b], keep[1], 32);
@@ -162,11 +168,14 @@ static void test_two_bad_lanes(void)
             peer[b][64] ^= 0x01; /* off the curve */
             CHECK_EQ(V->derive(sh, (const uint8_t(*)[32])priv, (const uint8_t(*)[65])peer, NL),
                      want);
-            for (int i = 0; i < 32; i++) CHECK(sh[a][i] == 0 && sh[b][i] == 0);
+            for (int i = 0; i < 32; i++)
+                CHECK(sh[a][i] == 0 && sh[b][i] == 0);
             cross_check(priv, peer, h, NL);
             /* verify: good signatures except a (r = 0) and b (s flipped) */
-            for (unsigned l = 0; l < NL; l++) pub_of(priv[l], pub[l]);
-            CHECK_EQ(V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, NL), 0);
+            for (unsigned l = 0; l < NL; l++)
+                pub_of(priv[l], pub[l]);
+            CHECK_EQ(V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, NL),
+                     0);
             memset(sig[a], 0, 32);
             sig[b][40] ^= 0x20;
             CHECK_EQ(V->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
@@ -182,8 +191,10 @@ static void test_edge_scalars(void)
 {
     uint8_t ks[80][32];
     unsigned nk = 0;
-    for (unsigned j = 1; j <= 20; j++) n_minus(ks[nk++], 2 * j);
-    for (unsigned j = 1; j <= 20; j += 2) n_minus(ks[nk++], j);
+    for (unsigned j = 1; j <= 20; j++)
+        n_minus(ks[nk++], 2 * j);
+    for (unsigned j = 1; j <= 20; j += 2)
+        n_minus(ks[nk++], j);
     for (unsigned j = 1; j <= 20; j++) {
         memset(ks[nk], 0, 32);
         ks[nk++][31] = (uint8_t)j;
@@ -260,8 +271,8 @@ static void test_hedged(void)
                      (const uint8_t(*)[32])x, NL),
              0);
     for (unsigned l = 0; l < NL; l++) {
-        CHECK_EQ(S->sign((uint8_t(*)[64])want, (const uint8_t(*)[32])&priv[l],
-                         (const uint8_t(*)[32])&h[l], (const uint8_t(*)[32])&x[l], 1),
+        CHECK_EQ(S->sign((uint8_t(*)[64])want, (const uint8_t(*)[32]) & priv[l],
+                         (const uint8_t(*)[32]) & h[l], (const uint8_t(*)[32]) & x[l], 1),
                  0);
         CHECK_MEM(sig[l], want, 64);
     }
@@ -300,7 +311,7 @@ static void test_verify_special(void)
         pub_of(d[l], pub[l]);
         BN_rand_range(k, n);
         if (l < 2) {
-            memset(h[l], 0, 32); /* e = 0 */
+            memset(h[l], 0, 32);                    /* e = 0 */
             if (l == 1) memcpy(h[l], order_be, 32); /* e = n = 0 mod n */
             bn_sign(d[l], h[l], k, sig[l]);
         } else {
@@ -323,7 +334,8 @@ static void test_verify_special(void)
     CHECK_EQ(S->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
                        (const uint8_t(*)[64])sig, NL),
              0);
-    for (unsigned l = 0; l < NL; l++) sig[l][63] ^= 1;
+    for (unsigned l = 0; l < NL; l++)
+        sig[l][63] ^= 1;
     CHECK_EQ(V->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
                        (const uint8_t(*)[64])sig, NL),
              0xf);
@@ -331,7 +343,10 @@ static void test_verify_special(void)
     BN_CTX_free(cx);
 }
 
-static void unavailable(void) { th_skip("this CPU lacks AVX2/BMI2/ADX"); }
+static void unavailable(void)
+{
+    th_skip("this CPU lacks AVX2/BMI2/ADX");
+}
 
 int main(void)
 {
