@@ -1,324 +1,688 @@
-/* cmd_bench.c — `mbshake bench`: full TLS 1.2 handshakes in memory, client and server
- * eng_conn in one thread, bytes handed over directly from one side's output to the other's
- * eng_feed. Each side's work (conn_new, eng_feed, eng_op_run, conn_free) is timed separately
- * with the TSC, calibrated once against CLOCK_MONOTONIC. The client verifies the chain and the
- * name "localhost" like a real one. This is the simple single-connection loop; batching across
- * connections comes with the scheduler. */
+/* cmd_bench.c — `mbshake bench`: the batched in-memory handshake benchmark (what `make run`
+ * runs). For each point (suite, group, certificate, threads, in-flight handshakes) each engine
+ * runs R slices of --duration seconds; with --engine both the slices alternate, mbshake then
+ * OpenSSL, R pairs, so that every mbshake figure has an OpenSSL figure measured seconds apart
+ * (the machine changes speed for tens of seconds at a time: platform-facts.md), and the ratio
+ * is computed per pair. Writes a table to stdout and a results file (docs/RESULTS.md). */
+#include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
-#include <x86intrin.h>
+#include <unistd.h>
 
+#include <jansson.h>
+
+#include "bench.h"
 #include "cd.h"
-#include "cd_ossl.h"
 #include "certgen.h"
 #include "cli_opts.h"
 #include "cmds.h"
-#include "eng.h"
-#include "netio.h"
+#include "workers.h"
 
-/* The six suites, in the order the table prints them. */
+#ifndef MBSHAKE_VERSION
+#define MBSHAKE_VERSION "0.1.0"
+#endif
+#ifndef MBSHAKE_GIT_COMMIT
+#define MBSHAKE_GIT_COMMIT "unknown"
+#endif
+#ifndef MBSHAKE_GIT_DIRTY
+#define MBSHAKE_GIT_DIRTY 0
+#endif
+
+#define MAX_REPEAT 50
+#define MAX_LIST 64
+#define SAMPLES_PER_WORKER 20000
+
+enum fig { F_HS, F_SECS, F_HPS, F_HPSC, F_SUS, F_CUS, F_CYC, F_SCYC, F_CCYC, NFIG };
+static const char *const fig_name[NFIG] = {
+    "handshakes", "seconds", "handshakes_per_sec", "handshakes_per_sec_per_core",
+    "server_cpu_us_per_hs", "client_cpu_us_per_hs", "cycles_per_hs", "server_cycles_per_hs",
+    "client_cycles_per_hs"};
+/* docs/RESULTS.md names of the bench_loop.h latency series, in enum bl_lat order */
+static const char *const lat_name[BL_LAT_KINDS] = {"server_hello_flight", "server_finished_flight",
+                                                   "client_kx_flight", "client_finished",
+                                                   "handshake"};
+enum { Q_P50, Q_P90, Q_P99, Q_P999, Q_MAX, NQS };
+static const double qs_val[NQS] = {0.5, 0.9, 0.99, 0.999, 1.0};
+static const char *const qs_name[NQS] = {"p50", "p90", "p99", "p999", "max"};
+static const double cdf_q[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0};
+#define NCDF (sizeof cdf_q / sizeof *cdf_q)
+enum { R_HPS, R_SUS, R_CUS, NRATIO };
+
+typedef struct run {
+    int engine;
+    uint16_t suite, group;
+    const char *cert;
+    int threads;
+    unsigned inflight;
+    int n; /* repetitions done */
+    double fig[NFIG][MAX_REPEAT];
+    double lat[BL_LAT_KINDS][NQS][MAX_REPEAT];
+    double cdf[BL_LAT_KINDS][NCDF][MAX_REPEAT];
+    double occ[ENG_OP_KINDS][MAX_REPEAT];
+    unsigned lanes[ENG_OP_KINDS];
+    const char *impl[ENG_OP_KINDS];
+    int occ_n[ENG_OP_KINDS];
+    uint64_t failures;
+    char first_error[200];
+    int has_ratio;
+    double ratio[NRATIO][MAX_REPEAT];
+} run;
+
+typedef struct opts {
+    const char *suites[MAX_LIST];
+    int nsuites;
+    const char *group, *cert, *threads, *cpus, *isa, *engine, *json, *sweep, *verify;
+    const char *servername;
+    int inflight, repeat, quiet;
+    double max_wait_us, duration, warmup;
+} opts;
+
+/* ---- progress line ----------------------------------------------------------------------- */
+typedef struct progress {
+    int on;
+    int runs, run_i, slices, slice_i;
+    uint64_t t0;
+} progress;
+
+static void progress_show(progress *p, double hps)
+{
+    if (!p->on) return;
+    printf("\r\033[K[point %d/%d] slice %d/%d  %.0fs  last %.0f hs/s", p->run_i, p->runs, p->slice_i,
+           p->slices, (double)(bench_now_ns() - p->t0) / 1e9, hps);
+    fflush(stdout);
+}
+
+static void progress_clear(progress *p)
+{
+    if (!p->on) return;
+    printf("\r\033[K");
+    fflush(stdout);
+}
+
+/* ---- recording slices ---------------------------------------------------------------------- */
+static void record(run *r, const bench_slice *s, double tsc_hz)
+{
+    int j = r->n++;
+    double hs = (double)s->handshakes;
+    r->fig[F_HS][j] = hs;
+    r->fig[F_SECS][j] = s->seconds;
+    r->fig[F_HPS][j] = s->hs_per_sec;
+    r->fig[F_HPSC][j] = s->hs_per_sec / r->threads;
+    double sc = hs > 0 ? (double)s->side_tsc[ENG_SERVER] / hs : 0;
+    double cc = hs > 0 ? (double)s->side_tsc[ENG_CLIENT] / hs : 0;
+    r->fig[F_SUS][j] = sc / tsc_hz * 1e6;
+    r->fig[F_CUS][j] = cc / tsc_hz * 1e6;
+    r->fig[F_CYC][j] = sc + cc;
+    r->fig[F_SCYC][j] = sc;
+    r->fig[F_CCYC][j] = cc;
+    for (int k = 0; k < BL_LAT_KINDS; k++) {
+        for (int q = 0; q < NQS; q++)
+            r->lat[k][q][j] = bench_quantile(s->lat[k], s->nlat[k], qs_val[q]) / tsc_hz * 1e6;
+        for (size_t q = 0; q < NCDF; q++)
+            r->cdf[k][q][j] = bench_quantile(s->lat[k], s->nlat[k], cdf_q[q]) / tsc_hz * 1e6;
+    }
+    for (int k = 1; k < ENG_OP_KINDS; k++) {
+        const sched_kind_stats *st = &s->st[k];
+        if (r->engine != BENCH_MBSHAKE || !st->calls) continue;
+        r->occ[k][r->occ_n[k]++] = sched_occupancy(st);
+        r->lanes[k] = st->lanes;
+        r->impl[k] = st->impl;
+    }
+    r->failures += s->failed;
+    if (!r->first_error[0] && s->first_error[0])
+        memcpy(r->first_error, s->first_error, sizeof r->first_error);
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+static json_t *stat_json(const double *v, int n)
+{
+    double mn, mx, mean = 0, var = 0;
+    bench_minmax(v, n, &mn, &mx);
+    for (int i = 0; i < n; i++) mean += v[i];
+    mean = n ? mean / n : 0;
+    for (int i = 0; i < n; i++) var += (v[i] - mean) * (v[i] - mean);
+    json_t *vals = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(vals, json_real(v[i]));
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:o}", "median", bench_median(v, n), "min", mn,
+                     "max", mx, "mean", mean, "stdev", n > 1 ? sqrt(var / (n - 1)) : 0.0,
+                     "n", n, "values", vals);
+}
+
+static const char *engine_name(int e)
+{
+    return e == BENCH_MBSHAKE ? "mbshake" : "openssl";
+}
+
+static int median_rep(const run *r)
+{
+    /* the repetition whose throughput is nearest the median: its CDF represents the run */
+    double m = bench_median(r->fig[F_HPS], r->n), best = -1;
+    int at = 0;
+    for (int j = 0; j < r->n; j++) {
+        double d = fabs(r->fig[F_HPS][j] - m);
+        if (best < 0 || d < best) best = d, at = j;
+    }
+    return at;
+}
+
+static json_t *run_json(const run *r, const opts *o)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "engine", json_string(engine_name(r->engine)));
+    json_object_set_new(j, "suite", json_string(eng_suite_name(r->suite, 1)));
+    json_object_set_new(j, "suite_openssl", json_string(eng_suite_name(r->suite, 0)));
+    json_object_set_new(j, "group", json_string(r->group ? eng_group_name(r->group) : "none"));
+    json_object_set_new(j, "cert", json_string(r->cert));
+    json_object_set_new(j, "threads", json_integer(r->threads));
+    json_object_set_new(j, "inflight", json_integer(r->inflight));
+    json_object_set_new(j, "verify", json_string(o->verify));
+    json_object_set_new(j, "max_wait_us", json_real(o->max_wait_us));
+    for (int f = 0; f < NFIG; f++) json_object_set_new(j, fig_name[f], stat_json(r->fig[f], r->n));
+    json_t *lat = json_object(), *cdf = json_object();
+    int mr = median_rep(r);
+    for (int k = 0; k < BL_LAT_KINDS; k++) {
+        json_t *q = json_object(), *c = json_array();
+        for (int i = 0; i < NQS; i++) json_object_set_new(q, qs_name[i], stat_json(r->lat[k][i], r->n));
+        json_object_set_new(lat, lat_name[k], q);
+        for (size_t i = 0; i < NCDF; i++)
+            json_array_append_new(c, json_pack("[f,f]", cdf_q[i], r->n ? r->cdf[k][i][mr] : 0.0));
+        json_object_set_new(cdf, lat_name[k], c);
+    }
+    json_object_set_new(j, "latency_us", lat);
+    json_object_set_new(j, "latency_cdf_us", cdf);
+    if (r->engine == BENCH_MBSHAKE) {
+        json_t *occ = json_object();
+        for (int k = 1; k < ENG_OP_KINDS; k++) {
+            if (!r->occ_n[k]) continue;
+            char name[32];
+            snprintf(name, sizeof name, "%s", eng_op_name((eng_op_kind)k));
+            for (char *p = name; *p; p++)
+                if (*p == '-') *p = '_';
+            json_object_set_new(occ, name, stat_json(r->occ[k], r->occ_n[k]));
+        }
+        json_object_set_new(j, "occupancy", occ);
+    }
+    if (r->has_ratio) {
+        static const char *const rn[NRATIO] = {"handshakes_per_sec", "server_cpu_us_per_hs",
+                                               "client_cpu_us_per_hs"};
+        json_t *v = json_object();
+        for (int i = 0; i < NRATIO; i++) json_object_set_new(v, rn[i], stat_json(r->ratio[i], r->n));
+        json_object_set_new(j, "vs_openssl", v);
+    }
+    json_object_set_new(j, "failures", json_integer((json_int_t)r->failures));
+    if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
+    return j;
+}
+
+static json_t *str_array(const char *const *v, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *machine_json(const bench_fp *fp, const workers_topo *t)
+{
+    json_t *flags = json_array();
+    char buf[sizeof fp->flags];
+    snprintf(buf, sizeof buf, "%s", fp->flags);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+        json_array_append_new(flags, json_string(tok));
+    json_t *m = json_object();
+    json_object_set_new(m, "hostname", json_string(fp->hostname));
+    json_object_set_new(m, "cpu_model", json_string(fp->brand[0] ? fp->brand : t->cpu_model));
+    json_object_set_new(m, "vendor", json_string(fp->vendor));
+    json_object_set_new(m, "family", json_integer(fp->family));
+    json_object_set_new(m, "model", json_integer(fp->model));
+    json_object_set_new(m, "stepping", json_integer(fp->stepping));
+    json_object_set_new(m, "flags", flags);
+    json_object_set_new(m, "cores", json_integer(t->cores));
+    json_object_set_new(m, "pus", json_integer(t->pus));
+    json_object_set_new(m, "numa_nodes", json_integer(t->numa_nodes));
+    json_object_set_new(m, "packages", json_integer(t->packages));
+    json_object_set_new(m, "caches_kib",
+                        json_pack("{s:I,s:I,s:I}", "l1d", (json_int_t)(t->l1d_bytes / 1024), "l2",
+                                  (json_int_t)(t->l2_bytes / 1024), "l3",
+                                  (json_int_t)(t->l3_bytes / 1024)));
+    json_object_set_new(m, "tsc_hz", json_real(fp->tsc_hz));
+    json_object_set_new(m, "core_hz_measured", json_real(fp->core_hz));
+    json_object_set_new(m, "kernel", json_string(fp->kernel));
+    json_object_set_new(m, "compiler", json_string(fp->compiler));
+    json_object_set_new(m, "libraries", json_pack("{s:s,s:s,s:s}", "openssl", fp->openssl,
+                                                  "ipsec_mb", fp->ipsec_mb, "hwloc", fp->hwloc));
+    return m;
+}
+
+/* ---- output table ------------------------------------------------------------------------- */
+static void table_header(void)
+{
+    printf("%-30s %-9s %-10s %3s %5s %-7s %9s %9s %8s %8s %8s %8s %8s  %s\n", "suite", "group",
+           "cert", "thr", "infl", "engine", "hs/s", "hs/s/core", "srv_us", "cli_us", "kcyc/hs",
+           "p50_us", "p99_us", "occupancy (mean lanes/call)");
+}
+
+static void table_row(const run *r)
+{
+    double hps = bench_median(r->fig[F_HPS], r->n), mn, mx;
+    bench_minmax(r->fig[F_HPS], r->n, &mn, &mx);
+    char occ[256] = "";
+    size_t off = 0;
+    for (int k = 1; k < ENG_OP_KINDS && r->engine == BENCH_MBSHAKE; k++)
+        if (r->occ_n[k] && off < sizeof occ)
+            off += (size_t)snprintf(occ + off, sizeof occ - off, "%s%s %.2f/%u", off ? ", " : "",
+                                    eng_op_name((eng_op_kind)k), bench_median(r->occ[k], r->occ_n[k]),
+                                    r->lanes[k]);
+    printf("%-30s %-9s %-10s %3d %5u %-7s %9.0f %9.0f %8.1f %8.1f %8.1f %8.0f %8.0f  %s\n",
+           eng_suite_name(r->suite, 0), r->group ? eng_group_name(r->group) : "none", r->cert,
+           r->threads, r->inflight, engine_name(r->engine), hps, bench_median(r->fig[F_HPSC], r->n),
+           bench_median(r->fig[F_SUS], r->n), bench_median(r->fig[F_CUS], r->n),
+           bench_median(r->fig[F_CYC], r->n) / 1e3,
+           bench_median(r->lat[BL_LAT_FULL][Q_P50], r->n),
+           bench_median(r->lat[BL_LAT_FULL][Q_P99], r->n), occ);
+    if (mx > 0 && (mx - mn) / mx > 0.25)
+        printf("        note: slices disagree (hs/s %.0f..%.0f): the machine changed speed?\n", mn, mx);
+    if (r->failures)
+        printf("        %llu handshakes FAILED; first: %s\n", (unsigned long long)r->failures,
+               r->first_error);
+}
+
+static void ratio_row(const run *r)
+{
+    static const char *const rn[NRATIO] = {"hs/s", "server us/hs", "client us/hs"};
+    printf("  ratio mbshake/openssl per slice pair, median (min-max):");
+    for (int i = 0; i < NRATIO; i++) {
+        double mn, mx;
+        bench_minmax(r->ratio[i], r->n, &mn, &mx);
+        printf("  %s %.2f (%.2f-%.2f)", rn[i], bench_median(r->ratio[i], r->n), mn, mx);
+    }
+    printf("\n");
+}
+
+/* ---- options ---------------------------------------------------------------------------------- */
+static const uint16_t default_suites[] = {0xc02b, 0xc02f, 0x009c};
 static const uint16_t all_suites[] = {0xc02b, 0xc02c, 0xc02f, 0xc030, 0x009c, 0x009d};
 
-enum auth { AUTH_ECDSA, AUTH_RSA };
-
-typedef struct bcase {
-    uint16_t suite;
-    int kex_ecdhe;
-    enum auth auth;
-    uint16_t group; /* 0 for RSA key exchange */
-    const char *cert_kind;
-} bcase;
-
-typedef struct bopts {
-    const char *suite, *group, *cert, *cert_file, *key_file, *ca_file, *servername;
-    double duration;
-} bopts;
-
-static double tsc_hz;
-
-/* TSC ticks per second over ~50 ms of CLOCK_MONOTONIC (the TSC is invariant on the machines
- * this runs on; a single calibration per run is enough). */
-static void calibrate_tsc(void)
+static int is_ecdsa(uint16_t s)
 {
-    uint64_t n0 = net_now_ns(), t0 = __rdtsc(), n1;
-    while ((n1 = net_now_ns()) - n0 < 50000000u) {
-    }
-    uint64_t t1 = __rdtsc();
-    tsc_hz = (double)(t1 - t0) * 1e9 / (double)(n1 - n0);
+    const char *n = eng_suite_name(s, 0);
+    return n && !strncmp(n, "ECDHE-ECDSA-", 12);
 }
 
-/* Hands src's pending output to dst, running dst's parked crypto inline; adds dst's time. */
-static int feed_from(eng_conn *dst, eng_conn *src, uint64_t *cycles)
+static int is_ecdhe(uint16_t s)
 {
-    size_t len = 0, off = 0;
-    const uint8_t *p = eng_out_peek(src, &len);
-    if (!p) len = 0;
-    uint64_t t0 = __rdtsc();
-    int r;
-    for (;;) {
-        size_t n = len - off;
-        r = eng_feed(dst, n ? p + off : NULL, &n);
-        off += n;
-        if (r == ENG_WANT_CRYPTO) {
-            eng_op *op = eng_pending_op(dst);
-            if (!op) {
-                r = ENG_E_STATE;
-                break;
-            }
-            eng_op_run(op);
-            continue;
+    const char *n = eng_suite_name(s, 0);
+    return n && !strncmp(n, "ECDHE-", 6);
+}
+
+/* "0,2-3" -> OS indices. Count, or -1. */
+static int parse_cpus(const char *s, int *out, int cap)
+{
+    int n = 0;
+    while (*s) {
+        char *end;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s || a < 0) return -1;
+        s = end;
+        if (*s == '-') {
+            b = strtol(s + 1, &end, 10);
+            if (end == s + 1 || b < a) return -1;
+            s = end;
         }
-        if (r >= 0 && n > 0 && off < len) continue;
-        break;
-    }
-    *cycles += __rdtsc() - t0;
-    if (off) eng_out_consume(src, off);
-    return r;
-}
-
-typedef struct brun {
-    eng_cfg *cs, *cc;
-    uint64_t cyc_s, cyc_c;
-} brun;
-
-/* One complete handshake. 0, or -1 with a reason in err. On success *info (if not NULL) gets
- * the client's view. */
-static int handshake(brun *b, eng_info *info, const char *servername, char *err, size_t errlen)
-{
-    uint64_t t0 = __rdtsc();
-    eng_conn *c = eng_conn_new(b->cc, servername);
-    uint64_t t1 = __rdtsc();
-    eng_conn *s = eng_conn_new(b->cs, NULL);
-    uint64_t t2 = __rdtsc();
-    b->cyc_c += t1 - t0;
-    b->cyc_s += t2 - t1;
-    int rc = -1, r_c = 0, r_s = 0;
-    if (!c || !s) {
-        snprintf(err, errlen, "eng_conn_new failed");
-        goto out;
-    }
-    /* RFC 5246 §7.3 has four flights; a few spare rounds catch a stuck state machine. */
-    for (int round = 0; round < 12; round++) {
-        r_c = feed_from(c, s, &b->cyc_c);
-        if (r_c < 0) break;
-        r_s = feed_from(s, c, &b->cyc_s);
-        if (r_s < 0) break;
-        size_t oc = 0, os = 0;
-        eng_out_peek(c, &oc);
-        eng_out_peek(s, &os);
-        if (r_c == ENG_DONE && r_s == ENG_DONE && oc == 0 && os == 0) {
-            if (info && eng_conn_info(c, info) != 0) {
-                snprintf(err, errlen, "eng_conn_info failed");
-                goto out;
-            }
-            rc = 0;
-            goto out;
+        for (long i = a; i <= b; i++) {
+            if (n == cap) return -1;
+            out[n++] = (int)i;
         }
+        if (*s == ',') s++;
+        else if (*s) return -1;
     }
-    if (r_c < 0)
-        snprintf(err, errlen, "client: %s", eng_conn_errmsg(c));
-    else if (r_s < 0)
-        snprintf(err, errlen, "server: %s", eng_conn_errmsg(s));
-    else
-        snprintf(err, errlen, "handshake did not complete (client status %d, server %d)", r_c, r_s);
-out:
-    t0 = __rdtsc();
-    if (c) eng_conn_free(c);
-    t1 = __rdtsc();
-    if (s) eng_conn_free(s);
-    t2 = __rdtsc();
-    b->cyc_c += t1 - t0;
-    b->cyc_s += t2 - t1;
-    return rc;
+    return n;
 }
 
-static int run_case(const bcase *bc, const char *chain, const char *key, const char *ca,
-                    const char *servername, double duration)
+static void default_json_path(char *buf, size_t cap, const char *host)
 {
-    char err[512];
-    const char *sname = eng_suite_name(bc->suite, 0);
-    const char *gname = bc->group ? eng_group_name(bc->group) : "none";
-    brun b = {0};
-    int rc = 1;
-    b.cs = eng_cfg_new(ENG_SERVER);
-    b.cc = eng_cfg_new(ENG_CLIENT);
-    if (!b.cs || !b.cc) {
-        cli_error("bench", "out of memory");
-        goto out;
-    }
-    /* The server decides the group (its list holds only the one measured); the client offers
-     * what real clients offer, x25519 first (platform-facts: a P-256 certificate's curve
-     * must be offered too). */
-    if (eng_cfg_set_cert(b.cs, chain, key, NULL, err, sizeof err) < 0 ||
-        eng_cfg_set_suites(b.cs, sname, err, sizeof err) < 0 ||
-        (bc->group && eng_cfg_set_groups(b.cs, gname, err, sizeof err) < 0) ||
-        eng_cfg_set_ca(b.cc, ca, err, sizeof err) < 0 ||
-        eng_cfg_set_suites(b.cc, sname, err, sizeof err) < 0 ||
-        eng_cfg_set_groups(b.cc, "x25519,secp256r1", err, sizeof err) < 0) {
-        cli_error("bench", "%s: configuration: %s", sname, err);
-        goto out;
-    }
-    /* warm-up, and proof that the measured handshake is the one we meant */
-    eng_info in;
-    memset(&in, 0, sizeof in);
-    if (handshake(&b, &in, servername, err, sizeof err) < 0) {
-        cli_error("bench", "%s %s %s: handshake failed: %s", sname, gname, bc->cert_kind, err);
-        goto out;
-    }
-    if (in.suite != bc->suite || in.group != bc->group || !in.ems) {
-        cli_error("bench", "%s %s: negotiated %s group %s ems %s instead", sname, gname,
-                  eng_suite_name(in.suite, 0) ? eng_suite_name(in.suite, 0) : "?",
-                  in.group ? eng_group_name(in.group) : "none", in.ems ? "yes" : "no");
-        goto out;
-    }
-    b.cyc_c = b.cyc_s = 0;
-    unsigned long n = 0;
-    uint64_t start = net_now_ns(), end = start + (uint64_t)(duration * 1e9), now = start;
-    while (now < end) {
-        if (handshake(&b, NULL, servername, err, sizeof err) < 0) {
-            cli_error("bench", "%s %s %s: handshake %lu failed: %s", sname, gname, bc->cert_kind,
-                      n + 1, err);
-            goto out;
-        }
-        n++;
-        now = net_now_ns();
-    }
-    double secs = (double)(now - start) / 1e9;
-    printf("%-32s %-10s %-11s %10lu %8.2f %10.1f %13.1f %13.1f\n", sname, gname, bc->cert_kind,
-           n, secs, (double)n / secs, (double)b.cyc_s / tsc_hz * 1e6 / (double)n,
-           (double)b.cyc_c / tsc_hz * 1e6 / (double)n);
-    fflush(stdout);
-    rc = 0;
-out:
-    if (b.cs) eng_cfg_free(b.cs);
-    if (b.cc) eng_cfg_free(b.cc);
-    return rc;
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char ts[32];
+    strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+    snprintf(buf, cap, "results/%s-%s.json", host, ts);
 }
 
-/* Which certificate kind to use with a suite of this authentication, "" to skip the suite. */
-static const char *cert_for(enum auth a, const char *want)
+static int write_json(json_t *root, const char *path)
 {
-    if (!want) return a == AUTH_ECDSA ? "ecdsa-p256" : "rsa2048";
-    int is_ec = !strcmp(want, "ecdsa-p256");
-    return (a == AUTH_ECDSA) == is_ec ? want : "";
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash) {
+        *slash = 0;
+        if (dir[0] && mkdir(dir, 0777) != 0 && errno != EEXIST) return -1;
+    }
+    return json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
 }
 
 int cmd_bench(int argc, char **argv)
 {
-    bopts o = {.duration = 2, .servername = "localhost"};
-    const char *isa = NULL;
-    const cli_opt opts[] = {
-        {"suite", OPT_STR, &o.suite, "NAME", "one suite (OpenSSL or IANA name) or 'all' (default all six)", 1, 0},
-        {"group", OPT_STR, &o.group, "NAME", "ECDHE group: x25519, secp256r1 or 'all' (default x25519)", 1, 0},
-        {"cert", OPT_STR, &o.cert, "KIND", "ecdsa-p256, rsa2048, rsa3072, rsa4096 (default: ecdsa-p256 for ECDSA suites, rsa2048 for RSA)", 1, 0},
-        {"duration", OPT_NUM, &o.duration, "SEC", "seconds per suite (default 2)", 0.01, 3600},
-        {"isa", OPT_STR, &isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
-        {"cert-file", OPT_STR, &o.cert_file, "FILE", "use this server chain (PEM) instead of generated ones", 1, 0},
-        {"key-file", OPT_STR, &o.key_file, "FILE", "its private key (with --cert-file)", 1, 0},
-        {"ca-file", OPT_STR, &o.ca_file, "FILE", "CA roots for the client (with --cert-file)", 1, 0},
-        {"servername", OPT_STR, &o.servername, "NAME", "name the client verifies (default localhost)", 1, 0},
+    opts o = {.inflight = 64, .repeat = 5, .max_wait_us = 200, .duration = 2, .warmup = 0.5,
+              .engine = "both", .verify = "full", .threads = "all", .servername = "localhost"};
+    const char *suite_opt = NULL;
+    const cli_opt table[] = {
+        {"suite", OPT_STR, &suite_opt, "NAME", "suite (OpenSSL or IANA name), repeatable, or 'all' (default: ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, AES128-GCM-SHA256)", 1, 0},
+        {"group", OPT_STR, &o.group, "NAME", "ECDHE group: x25519, secp256r1 or all (default x25519)", 1, 0},
+        {"cert", OPT_STR, &o.cert, "KIND", "ecdsa-p256|rsa2048|rsa3072|rsa4096 (default ecdsa-p256 for ECDSA suites, rsa2048 for RSA)", 1, 0},
+        {"threads", OPT_STR, &o.threads, "N|all", "worker threads, one pinned per core (default all)", 1, 0},
+        {"cpus", OPT_STR, &o.cpus, "LIST", "pin workers to these CPUs (OS numbers, e.g. 0,2-3)", 1, 0},
+        {"inflight", OPT_INT, &o.inflight, "N", "concurrent handshakes per worker (default 64)", 1, 4096},
+        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "scheduler deadline for a partial batch (default 200)", 0, 1e7},
+        {"duration", OPT_NUM, &o.duration, "SEC", "seconds per slice (default 2)", 0.01, 3600},
+        {"warmup", OPT_NUM, &o.warmup, "SEC", "warm-up before each slice's window (default 0.5)", 0, 600},
+        {"repeat", OPT_INT, &o.repeat, "R", "slices per engine and point (default 5, at most 50)", 1, MAX_REPEAT},
+        {"isa", OPT_STR, &o.isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
+        {"engine", OPT_STR, &o.engine, "E", "mbshake, openssl or both (default both: alternating slices)", 1, 0},
+        {"json", OPT_STR, &o.json, "FILE", "results file (default results/HOST-YYYYMMDD-HHMMSS.json)", 1, 0},
+        {"sweep", OPT_STR, &o.sweep, "WHAT", "threads (1..N) or inflight (1,2,4..256): one run per point", 1, 0},
+        {"verify", OPT_STR, &o.verify, "MODE", "full (verify the chain every handshake) or cached (once per chain)", 1, 0},
+        {"servername", OPT_STR, &o.servername, "NAME", "name the client sends and verifies (default localhost)", 1, 0},
+        {"quiet", OPT_FLAG, &o.quiet, NULL, "no progress line and no table (the results file only)", 0, 0},
         {NULL, OPT_FLAG, NULL, NULL, NULL, 0, 0},
     };
-    const cli_cmd cmd = {"bench", "[--suite NAME|all] [--group NAME] [--cert KIND] [--duration SEC] [options]",
-                         "Runs full TLS 1.2 handshakes in memory (client and server in one thread, "
-                         "the client\nverifying chain and name) for each suite for SEC seconds "
-                         "and prints handshakes/s\nand each side's CPU time per handshake. "
-                         "Generates its own CA and certificates\nunless --cert-file, --key-file "
-                         "and --ca-file are given.",
-                         opts};
+    const cli_cmd cmd = {
+        "bench", "[--suite NAME]... [--group G] [--threads N|all] [--inflight N] [--engine E] [options]",
+        "In-memory TLS 1.2 handshakes, client and server in one thread per worker, the client\n"
+        "verifying chain and host name. Each worker keeps --inflight handshakes going; mbshake\n"
+        "batches their public-key operations, OpenSSL (libssl over BIO pairs) runs them one by\n"
+        "one. Per point and engine: --repeat slices of --duration seconds after --warmup; with\n"
+        "--engine both the engines alternate slice by slice and the ratio is taken per pair.\n"
+        "Reports handshakes/s, each side's CPU per handshake (TSC), flight latencies and batch\n"
+        "occupancy; writes a results file (docs/RESULTS.md). Generates its own certificates.",
+        table};
+    /* --suite may repeat: cli_parse keeps the last, so collect them first */
+    for (int i = 1; i < argc; i++) {
+        const char *v = NULL;
+        if (!strcmp(argv[i], "--suite") && i + 1 < argc) v = argv[++i];
+        else if (!strncmp(argv[i], "--suite=", 8)) v = argv[i] + 8;
+        else if (!strcmp(argv[i], "--")) break;
+        if (v && o.nsuites < MAX_LIST) o.suites[o.nsuites++] = v;
+    }
     const char *pos[1];
     int npos = 0, pr = cli_parse(&cmd, argc, argv, pos, 0, &npos);
     if (pr == CLI_HELP) return 0;
     if (pr) return pr;
-    int own = o.cert_file || o.key_file || o.ca_file;
-    if (own && !(o.cert_file && o.key_file && o.ca_file))
-        return cli_usage_error(&cmd, "--cert-file, --key-file and --ca-file go together");
-    if (own && o.cert) return cli_usage_error(&cmd, "--cert and --cert-file exclude each other");
-    if (o.cert && strcmp(o.cert, "ecdsa-p256") && strcmp(o.cert, "rsa2048") &&
-        strcmp(o.cert, "rsa3072") && strcmp(o.cert, "rsa4096"))
-        return cli_usage_error(&cmd, "--cert %s: want ecdsa-p256, rsa2048, rsa3072 or rsa4096", o.cert);
+
+    /* suites */
+    uint16_t suites[MAX_LIST];
+    int nsuites = 0;
+    if (!o.nsuites) {
+        for (size_t i = 0; i < sizeof default_suites / sizeof *default_suites; i++) suites[nsuites++] = default_suites[i];
+    }
+    for (int i = 0; i < o.nsuites; i++) {
+        if (!strcmp(o.suites[i], "all")) {
+            for (size_t k = 0; k < sizeof all_suites / sizeof *all_suites; k++)
+                if (eng_suite_name(all_suites[k], 0) && nsuites < MAX_LIST) suites[nsuites++] = all_suites[k];
+            continue;
+        }
+        int s = eng_suite_from_name(o.suites[i]);
+        if (s < 0) return cli_usage_error(&cmd, "--suite %s: unknown or unsupported suite", o.suites[i]);
+        suites[nsuites++] = (uint16_t)s;
+    }
+    /* groups */
     uint16_t groups[2] = {29, 0};
-    unsigned ngroups = 1;
+    int ngroups = 1;
     if (o.group && !strcmp(o.group, "all")) {
-        groups[0] = 29;
         groups[1] = 23;
         ngroups = 2;
     } else if (o.group) {
         int g = eng_group_from_name(o.group);
-        if (g < 0) return cli_usage_error(&cmd, "--group %s: unknown group (x25519, secp256r1, all)", o.group);
+        if (g < 0) return cli_usage_error(&cmd, "--group %s: want x25519, secp256r1 or all", o.group);
         groups[0] = (uint16_t)g;
     }
-    uint16_t suites[6];
-    unsigned nsuites = 0;
-    if (!o.suite || !strcmp(o.suite, "all")) {
-        for (unsigned i = 0; i < 6; i++)
-            if (eng_suite_name(all_suites[i], 0)) suites[nsuites++] = all_suites[i];
+    if (o.cert && strcmp(o.cert, "ecdsa-p256") && strcmp(o.cert, "rsa2048") && strcmp(o.cert, "rsa3072") &&
+        strcmp(o.cert, "rsa4096"))
+        return cli_usage_error(&cmd, "--cert %s: want ecdsa-p256, rsa2048, rsa3072 or rsa4096", o.cert);
+    int engines[2], nengines = 0;
+    if (!strcmp(o.engine, "both")) {
+        engines[nengines++] = BENCH_MBSHAKE;
+        engines[nengines++] = BENCH_OPENSSL;
+    } else if (!strcmp(o.engine, "mbshake")) {
+        engines[nengines++] = BENCH_MBSHAKE;
+    } else if (!strcmp(o.engine, "openssl")) {
+        engines[nengines++] = BENCH_OPENSSL;
     } else {
-        int s = eng_suite_from_name(o.suite);
-        if (s < 0) return cli_usage_error(&cmd, "--suite %s: unknown or unsupported suite", o.suite);
-        suites[nsuites++] = (uint16_t)s;
+        return cli_usage_error(&cmd, "--engine %s: want mbshake, openssl or both", o.engine);
     }
-    if (own && (cli_check_readable("bench", "cert-file", o.cert_file) < 0 ||
-                cli_check_readable("bench", "key-file", o.key_file) < 0 ||
-                cli_check_readable("bench", "ca-file", o.ca_file) < 0))
-        return 1;
-    if (cli_apply_isa("bench", isa) < 0) return 1;
-
+    if (strcmp(o.verify, "full") && strcmp(o.verify, "cached"))
+        return cli_usage_error(&cmd, "--verify %s: want full or cached", o.verify);
+    if (o.sweep && strcmp(o.sweep, "threads") && strcmp(o.sweep, "inflight"))
+        return cli_usage_error(&cmd, "--sweep %s: want threads or inflight", o.sweep);
+    int cpus[WORKERS_MAX], ncpus = 0;
+    if (o.cpus && (ncpus = parse_cpus(o.cpus, cpus, WORKERS_MAX)) <= 0)
+        return cli_usage_error(&cmd, "--cpus %s: want a list like 0,2-3", o.cpus);
     char err[512];
-    const char *own_kind = NULL;
-    if (own) { /* the key type decides which suites can use the given certificate */
-        cd_privkey k;
-        if (cd_privkey_load(&k, o.key_file, err, sizeof err) < 0) return cli_error("bench", "%s", err);
-        own_kind = k.type == CD_KEY_EC_P256 ? "ecdsa-p256" : "rsa";
-        cd_privkey_free(&k);
+    workers_topo topo;
+    if (workers_topo_get(&topo, err, sizeof err) < 0) return cli_error("bench", "%s", err);
+    int maxthr;
+    if (!strcmp(o.threads, "all")) {
+        maxthr = ncpus ? ncpus : topo.cores;
+    } else {
+        char *end;
+        long t = strtol(o.threads, &end, 10);
+        if (*end || end == o.threads || t < 1 || t > WORKERS_MAX)
+            return cli_usage_error(&cmd, "--threads %s: want a number >= 1 or all", o.threads);
+        maxthr = (int)t;
     }
-    certgen *g = NULL;
-    if (!own && !(g = certgen_new(err, sizeof err))) return cli_error("bench", "%s", err);
+    if (ncpus && maxthr > ncpus) return cli_usage_error(&cmd, "--threads %d but --cpus lists %d", maxthr, ncpus);
+    if (!ncpus && maxthr > topo.cores)
+        return cli_usage_error(&cmd, "--threads %d: this machine has %d cores (give --cpus to use more PUs)",
+                               maxthr, topo.cores);
+    int thr_list[WORKERS_MAX], nthr = 0;
+    unsigned infl_list[16];
+    int ninfl = 0;
+    if (o.sweep && !strcmp(o.sweep, "threads"))
+        for (int t = 1; t <= maxthr; t++) thr_list[nthr++] = t;
+    else
+        thr_list[nthr++] = maxthr;
+    if (o.sweep && !strcmp(o.sweep, "inflight"))
+        for (unsigned v = 1; v <= 256; v *= 2) infl_list[ninfl++] = v;
+    else
+        infl_list[ninfl++] = (unsigned)o.inflight;
+    if (cli_apply_isa("bench", o.isa) < 0) return 1;
 
-    calibrate_tsc();
+    /* the plan: points in order; mbshake and openssl slices alternate inside a point */
+    typedef struct point {
+        uint16_t suite, group;
+        const char *cert;
+        int threads;
+        unsigned inflight;
+    } point;
+    int npoints = 0, cap = nsuites * ngroups * nthr * ninfl;
+    point *pts = calloc((size_t)cap, sizeof *pts);
+    if (!pts) return cli_error("bench", "out of memory");
+    for (int s = 0; s < nsuites; s++) {
+        const char *cert = o.cert ? o.cert : is_ecdsa(suites[s]) ? "ecdsa-p256" : "rsa2048";
+        if (is_ecdsa(suites[s]) != !strcmp(cert, "ecdsa-p256")) continue; /* key does not fit */
+        for (int g = 0; g < (is_ecdhe(suites[s]) ? ngroups : 1); g++)
+            for (int t = 0; t < nthr; t++)
+                for (int i = 0; i < ninfl; i++)
+                    pts[npoints++] = (point){suites[s], is_ecdhe(suites[s]) ? groups[g] : 0, cert,
+                                             thr_list[t], infl_list[i]};
+    }
+    if (!npoints) {
+        free(pts);
+        return cli_usage_error(&cmd, "no suite fits --cert %s (ECDSA suites need ecdsa-p256, RSA suites an RSA key)",
+                               o.cert);
+    }
+    run *runs = calloc((size_t)npoints * (size_t)nengines, sizeof *runs);
+    certgen *g = certgen_new(err, sizeof err);
+    if (!runs || !g) {
+        free(pts);
+        free(runs);
+        return cli_error("bench", "%s", g ? "out of memory" : err);
+    }
+
+    bench_fp fp;
+    bench_fp_get(&fp);
     uint64_t feat = cd_cpu_features();
     const char *forced = cd_isa_forced();
     const cd_x25519 *xi = cd_x25519_select(feat, forced);
     const cd_p256 *pi = cd_p256_select(feat, forced);
-    char fbuf[512];
-    printf("mbshake bench: in-memory TLS 1.2 handshakes, 1 thread, client verifies chain + name \"%s\"\n",
-           o.servername);
-    printf("kernels: x25519=%s p256=%s sym=%s (ipsec-mb) rsa=libcrypto %s; isa=%s; TSC %.3f GHz\n",
-           xi ? xi->name : "?", pi ? pi->name : "?", cd_sym_arch(), certgen_libcrypto_version(),
-           forced ? forced : "auto", tsc_hz / 1e9);
-    printf("cpu: %s\n", cd_cpu_feature_names(feat, fbuf, sizeof fbuf));
-    printf("%-32s %-10s %-11s %10s %8s %10s %13s %13s\n", "suite", "group", "cert", "handshakes",
-           "seconds", "hs/s", "server us/hs", "client us/hs");
-    int rc = 0, ran = 0;
-    for (unsigned i = 0; i < nsuites && rc == 0; i++) {
-        const char *name = eng_suite_name(suites[i], 0);
-        bcase bc = {.suite = suites[i]};
-        bc.kex_ecdhe = name && !strncmp(name, "ECDHE-", 6);
-        bc.auth = name && !strncmp(name, "ECDHE-ECDSA-", 12) ? AUTH_ECDSA : AUTH_RSA;
-        const char *chain = o.cert_file, *key = o.key_file, *ca = o.ca_file;
-        if (own) {
-            if ((bc.auth == AUTH_ECDSA) != !strcmp(own_kind, "ecdsa-p256")) continue;
-            bc.cert_kind = "(file)";
-        } else {
-            bc.cert_kind = cert_for(bc.auth, o.cert);
-            if (!*bc.cert_kind) continue;
-            if (certgen_leaf(g, bc.cert_kind, &chain, &key, err, sizeof err) < 0) {
-                rc = cli_error("bench", "%s", err);
-                break;
-            }
-            ca = certgen_ca_file(g);
-        }
-        for (unsigned j = 0; j < (bc.kex_ecdhe ? ngroups : 1) && rc == 0; j++) {
-            bc.group = bc.kex_ecdhe ? groups[j] : 0;
-            rc = run_case(&bc, chain, key, ca, o.servername, o.duration);
-            ran++;
-        }
+    char rsa_impl[64], topo_line[512];
+    snprintf(rsa_impl, sizeof rsa_impl, "libcrypto %s", fp.openssl);
+    int tty = isatty(STDOUT_FILENO) && !o.quiet;
+    if (!o.quiet) {
+        printf("mbshake bench %s (%s%s): in-memory TLS 1.2 handshakes, client verifies chain + "
+               "name \"%s\" (verify %s)\n",
+               MBSHAKE_VERSION, MBSHAKE_GIT_COMMIT, MBSHAKE_GIT_DIRTY ? ", dirty" : "", o.servername,
+               o.verify);
+        printf("machine: %s; %s family %d model %d stepping %d; TSC %.3f GHz, core %.3f GHz "
+               "(measured)\n",
+               fp.brand, fp.vendor, fp.family, fp.model, fp.stepping, fp.tsc_hz / 1e9,
+               fp.core_hz / 1e9);
+        printf("topology: %s\n", workers_topo_str(&topo, topo_line, sizeof topo_line));
+        printf("flags: %s\n", fp.flags);
+        printf("software: %s; %s; OpenSSL %s, ipsec-mb %s, hwloc %s\n", fp.kernel, fp.compiler,
+               fp.openssl, fp.ipsec_mb, fp.hwloc);
+        printf("kernels: x25519=%s p256=%s sym=%s (ipsec-mb) rsa=%s; isa=%s\n", xi ? xi->name : "?",
+               pi ? pi->name : "?", cd_sym_arch(), rsa_impl, forced ? forced : "auto");
+        printf("plan: %d point(s) x %d engine(s) x %d slice(s) of %.2gs (+%.2gs warm-up)\n\n",
+               npoints, nengines, o.repeat, o.duration, o.warmup);
+        table_header();
+        fflush(stdout);
     }
-    if (rc == 0 && ran == 0)
-        rc = cli_error("bench", "no suite matches the certificate (ECDSA suites need ecdsa-p256, "
-                                "RSA suites an RSA key)");
+
+    int rc = 0, nruns = 0;
+    uint64_t total_fail = 0;
+    progress pg = {tty, npoints, 0, o.repeat * nengines, 0, bench_now_ns()};
+    for (int pi_ = 0; pi_ < npoints && rc == 0; pi_++) {
+        point *p = &pts[pi_];
+        const char *chain, *key;
+        if (certgen_leaf(g, p->cert, &chain, &key, err, sizeof err) < 0) {
+            rc = cli_error("bench", "%s", err);
+            break;
+        }
+        bench_pt bp = {p->suite, p->group, p->cert, chain, key, certgen_ca_file(g), o.servername,
+                       p->threads, ncpus ? cpus : NULL, p->inflight, o.max_wait_us, o.duration,
+                       o.warmup, !strcmp(o.verify, "cached"), fp.tsc_hz, SAMPLES_PER_WORKER};
+        bench_mb *mb = NULL;
+        bench_ossl *os = NULL;
+        run *r[2] = {NULL, NULL};
+        for (int e = 0; e < nengines; e++) {
+            run *x = &runs[nruns++];
+            x->engine = engines[e];
+            x->suite = p->suite;
+            x->group = p->group;
+            x->cert = p->cert;
+            x->threads = p->threads;
+            x->inflight = p->inflight;
+            r[e] = x;
+            if (engines[e] == BENCH_MBSHAKE && !(mb = bench_mb_new(&bp, err, sizeof err))) break;
+            if (engines[e] == BENCH_OPENSSL && !(os = bench_ossl_new(&bp, err, sizeof err))) break;
+        }
+        const char *sname = eng_suite_name(p->suite, 0);
+        if ((!mb && engines[0] == BENCH_MBSHAKE) || (!os && engines[nengines - 1] == BENCH_OPENSSL)) {
+            progress_clear(&pg);
+            rc = cli_error("bench", "%s %s %s: setup: %s", sname,
+                           p->group ? eng_group_name(p->group) : "none", p->cert, err);
+        }
+        pg.run_i = pi_ + 1;
+        for (int rep = 0; rep < o.repeat && rc == 0; rep++)
+            for (int e = 0; e < nengines && rc == 0; e++) {
+                bench_slice s;
+                int ok = engines[e] == BENCH_MBSHAKE ? bench_mb_slice(mb, &bp, &s, err, sizeof err)
+                                                     : bench_ossl_slice(os, &bp, &s, err, sizeof err);
+                if (ok < 0) {
+                    progress_clear(&pg);
+                    rc = cli_error("bench", "%s %s (%s): %s", engine_name(engines[e]), sname, p->cert, err);
+                    break;
+                }
+                record(r[e], &s, fp.tsc_hz);
+                bench_slice_free(&s);
+                pg.slice_i = rep * nengines + e + 1;
+                progress_show(&pg, r[e]->fig[F_HPS][r[e]->n - 1]);
+            }
+        if (rc == 0 && nengines == 2) {
+            run *a = r[0], *b = r[1];
+            a->has_ratio = 1;
+            for (int j = 0; j < a->n && j < b->n; j++) {
+                a->ratio[R_HPS][j] = b->fig[F_HPS][j] > 0 ? a->fig[F_HPS][j] / b->fig[F_HPS][j] : 0;
+                a->ratio[R_SUS][j] = b->fig[F_SUS][j] > 0 ? a->fig[F_SUS][j] / b->fig[F_SUS][j] : 0;
+                a->ratio[R_CUS][j] = b->fig[F_CUS][j] > 0 ? a->fig[F_CUS][j] / b->fig[F_CUS][j] : 0;
+            }
+        }
+        progress_clear(&pg);
+        if (rc == 0 && !o.quiet) {
+            for (int e = 0; e < nengines; e++) table_row(r[e]);
+            if (nengines == 2) ratio_row(r[0]);
+            fflush(stdout);
+        }
+        for (int e = 0; e < nengines; e++) total_fail += r[e] ? r[e]->failures : 0;
+        bench_mb_free(mb);
+        bench_ossl_free(os);
+    }
+
+    /* results file: also after a failure, with the runs that completed */
+    json_t *root = json_object();
+    char cmdline[4096] = "mbshake";
+    size_t off = strlen(cmdline);
+    for (int i = 0; i < argc && off < sizeof cmdline; i++)
+        off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, " %s", argv[i]);
+    char created[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    json_object_set_new(root, "schema", json_string("mbshake-results/1"));
+    json_object_set_new(root, "tool", json_pack("{s:s,s:s,s:s,s:b}", "name", "mbshake", "version",
+                                                MBSHAKE_VERSION, "git_commit", MBSHAKE_GIT_COMMIT,
+                                                "git_dirty", MBSHAKE_GIT_DIRTY));
+    json_object_set_new(root, "created_utc", json_string(created));
+    json_object_set_new(root, "command", json_string(cmdline));
+    json_object_set_new(root, "machine", machine_json(&fp, &topo));
+    const char *en[2], *sn[MAX_LIST], *gn[2];
+    int nsn = 0;
+    for (int e = 0; e < nengines; e++) en[e] = engine_name(engines[e]);
+    for (int s = 0; s < nsuites; s++) sn[nsn++] = eng_suite_name(suites[s], 1);
+    for (int i = 0; i < ngroups; i++) gn[i] = eng_group_name(groups[i]);
+    json_t *cfg = json_object(), *ta = json_array(), *ia = json_array();
+    for (int i = 0; i < nthr; i++) json_array_append_new(ta, json_integer(thr_list[i]));
+    for (int i = 0; i < ninfl; i++) json_array_append_new(ia, json_integer(infl_list[i]));
+    json_object_set_new(cfg, "engines", str_array(en, nengines));
+    json_object_set_new(cfg, "suites", str_array(sn, nsn));
+    json_object_set_new(cfg, "groups", str_array(gn, ngroups));
+    json_object_set_new(cfg, "cert", o.cert ? json_string(o.cert) : json_string("auto"));
+    json_object_set_new(cfg, "threads", ta);
+    json_object_set_new(cfg, "inflight", ia);
+    json_object_set_new(cfg, "max_wait_us", json_real(o.max_wait_us));
+    json_object_set_new(cfg, "duration_s", json_real(o.duration));
+    json_object_set_new(cfg, "warmup_s", json_real(o.warmup));
+    json_object_set_new(cfg, "repeat", json_integer(o.repeat));
+    json_object_set_new(cfg, "verify", json_string(o.verify));
+    json_object_set_new(cfg, "isa", json_string(forced ? forced : "auto"));
+    json_object_set_new(cfg, "sweep", o.sweep ? json_string(o.sweep) : json_null());
+    json_object_set_new(cfg, "impl", json_pack("{s:s,s:s,s:s,s:s}", "x25519", xi ? xi->name : "?",
+                                               "p256", pi ? pi->name : "?", "sym", cd_sym_arch(),
+                                               "rsa", rsa_impl));
+    json_object_set_new(root, "config", cfg);
+    json_t *ra = json_array();
+    for (int i = 0; i < nruns; i++)
+        if (runs[i].n) json_array_append_new(ra, run_json(&runs[i], &o));
+    json_object_set_new(root, "runs", ra);
+    char path[512];
+    if (o.json) snprintf(path, sizeof path, "%s", o.json);
+    else default_json_path(path, sizeof path, fp.hostname);
+    if (write_json(root, path) != 0) {
+        rc = cli_error("bench", "cannot write %s: %s", path, strerror(errno));
+    } else if (!o.quiet) {
+        printf("\nresults: %s\n", path);
+    } else {
+        printf("%s\n", path);
+    }
+    json_decref(root);
+    if (rc == 0 && total_fail) rc = cli_error("bench", "%llu handshakes failed (see the table)", (unsigned long long)total_fail);
     certgen_free(g);
+    free(runs);
+    free(pts);
     return rc;
 }

@@ -4,7 +4,7 @@
 
 #include "cmds.h"
 
-#define MBSHAKE_VERSION "0.1"
+#define MBSHAKE_VERSION "0.1.0"
 
 static const struct {
     const char *name;
@@ -14,6 +14,8 @@ static const struct {
     {"serve", cmd_serve, "TLS 1.2 server: handshakes, answers HTTP GET, echoes other data"},
     {"connect", cmd_connect, "TLS 1.2 client: one verified handshake and an HTTP GET"},
     {"bench", cmd_bench, "in-memory handshake benchmark, client and server in one thread"},
+    {"compare", cmd_compare, "compare results files: changes with 95% CIs, exit 1 on a regression"},
+    {"report", cmd_report, "markdown summary and gnuplot charts of results files"},
 };
 
 static void usage(FILE *f)

@@ -106,6 +106,8 @@ static inline size_t cd_hash_len(enum cd_hash h)
 /* Per-thread ipsec-mb manager, created on first use. Returns the arch name ipsec-mb chose
  * ("avx512", "avx2", "sse", ...), for logs and results files. */
 const char *cd_sym_arch(void);
+/* The ipsec-mb library's version string ("1.3.0"), for results files. */
+const char *cd_sym_version(void);
 void cd_hash(enum cd_hash h, const void *msg, size_t n, uint8_t *out);
 /* HMAC-SHA256 or HMAC-SHA384 (CD_SHA512 is not supported here and aborts). */
 void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, size_t n,

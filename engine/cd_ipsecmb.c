@@ -127,6 +127,8 @@ static inline imb_tls *tls(void)
 
 /* see cd.h */
 const char *cd_sym_arch(void) { return tls()->arch; }
+/* see cd.h */
+const char *cd_sym_version(void) { return imb_get_version_str(); }
 
 /* ---- jobs ---------------------------------------------------------------------------------- */
 

@@ -43,6 +43,10 @@ void eng_cfg_free(eng_cfg *cfg)
         cd_privkey_free(&cfg->key);
     }
     if (cfg->trust) cd_trust_free(cfg->trust);
+    if (cfg->vcache) {
+        pthread_mutex_destroy(&cfg->vcache->lock);
+        free(cfg->vcache);
+    }
     memset(cfg, 0, sizeof *cfg);
     free(cfg);
 }
@@ -87,7 +91,80 @@ int eng_cfg_set_ca(eng_cfg *cfg, const char *ca_file, char *err, size_t errlen)
     if (!t) return -1;
     if (cfg->trust) cd_trust_free(cfg->trust);
     cfg->trust = t;
+    if (cfg->vcache) { /* entries were verified against the old roots */
+        pthread_mutex_lock(&cfg->vcache->lock);
+        atomic_store_explicit(&cfg->vcache->n, 0, memory_order_release);
+        pthread_mutex_unlock(&cfg->vcache->lock);
+    }
     return 0;
+}
+
+/* see eng.h */
+int eng_cfg_set_verify_cache(eng_cfg *cfg, int on)
+{
+    if (!on) {
+        if (cfg->vcache) {
+            pthread_mutex_destroy(&cfg->vcache->lock);
+            free(cfg->vcache);
+            cfg->vcache = NULL;
+        }
+        return 0;
+    }
+    if (cfg->vcache) return 0;
+    eng_vcache *vc = calloc(1, sizeof *vc);
+    if (!vc) return -1;
+    if (pthread_mutex_init(&vc->lock, NULL) != 0) {
+        free(vc);
+        return -1;
+    }
+    atomic_init(&vc->n, 0);
+    cfg->vcache = vc;
+    return 0;
+}
+
+/* see eng_internal.h */
+void vcache_key(const uint8_t *const der[], const size_t len[], unsigned n, const char *host,
+                uint8_t key[32])
+{
+    /* hash of hashes: no buffer as large as the chain, and the certificate boundaries are
+     * fixed (32 bytes each), so two different chains cannot concatenate to the same input */
+    uint8_t buf[CD_CHAIN_MAX * 32 + 256];
+    size_t off = 0;
+    for (unsigned i = 0; i < n && i < CD_CHAIN_MAX; i++, off += 32)
+        cd_hash(CD_SHA256, der[i], len[i], buf + off);
+    size_t hl = host ? strlen(host) : 0;
+    if (hl > sizeof buf - off - 1) hl = sizeof buf - off - 1; /* SNI names are <= 255 bytes */
+    buf[off++] = (uint8_t)n;
+    memcpy(buf + off, host ? host : "", hl);
+    cd_hash(CD_SHA256, buf, off + hl, key);
+}
+
+/* see eng_internal.h */
+int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf)
+{
+    unsigned n = atomic_load_explicit(&((eng_vcache *)vc)->n, memory_order_acquire);
+    for (unsigned i = 0; i < n; i++)
+        if (!memcmp(vc->e[i].key, key, 32)) { /* public data: no constant-time compare needed */
+            *leaf = vc->e[i].leaf;
+            return 1;
+        }
+    return 0;
+}
+
+/* see eng_internal.h */
+void vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf)
+{
+    pthread_mutex_lock(&vc->lock);
+    unsigned n = atomic_load_explicit(&vc->n, memory_order_relaxed);
+    int have = 0;
+    for (unsigned i = 0; i < n; i++) have |= !memcmp(vc->e[i].key, key, 32);
+    if (!have && n < ENG_VCACHE_SLOTS) {
+        memcpy(vc->e[n].key, key, 32);
+        vc->e[n].leaf = *leaf;
+        vc->e[n].leaf.pkey = NULL; /* owned by the connection that verified it */
+        atomic_store_explicit(&vc->n, n + 1, memory_order_release);
+    }
+    pthread_mutex_unlock(&vc->lock);
 }
 
 /* see eng.h */

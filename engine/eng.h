@@ -51,6 +51,15 @@ void eng_cfg_set_require_ems(eng_cfg *cfg, int on);
 void eng_cfg_set_offer_ems(eng_cfg *cfg, int on);
 /* Client: add TLS_FALLBACK_SCSV to the ClientHello (RFC 7507; for tests). */
 void eng_cfg_set_fallback_scsv(eng_cfg *cfg, int on);
+/* Client: verify each distinct server chain once (default off: every handshake verifies).
+ * The cache is keyed by SHA-256 over the chain's certificates and the host name checked, and
+ * keeps the verified leaf key; a hit skips only the X.509 path and name checks; every TLS
+ * check (key type against the suite, the ServerKeyExchange signature) still runs. Failed
+ * verifications are never cached. Hits take no lock; up to 32 chains are kept, later ones are
+ * verified every time. Entries do not expire (a benchmark setting: a long-lived client should
+ * not use it across certificate expiry). eng_cfg_set_ca empties it. 0, or -1 on allocation
+ * failure. */
+int eng_cfg_set_verify_cache(eng_cfg *cfg, int on);
 
 /* ---- connections ----------------------------------------------------------------------- */
 typedef struct eng_conn eng_conn;

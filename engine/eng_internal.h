@@ -7,6 +7,8 @@
 #ifndef MBSHAKE_ENG_INTERNAL_H
 #define MBSHAKE_ENG_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,6 +60,27 @@ int tls_sigalg_hash(uint16_t scheme, enum cd_hash *h);
 extern const uint16_t tls_client_sigalgs[];
 extern const unsigned tls_client_nsigalgs;
 
+/* ---- verification cache (cfg.c; eng_cfg_set_verify_cache) ---------------------------- */
+#define ENG_VCACHE_SLOTS 32
+typedef struct eng_vcache_entry {
+    uint8_t key[32]; /* vcache_key() of the chain and host name */
+    cd_pubkey leaf;  /* the verified leaf key; pkey always NULL (RSA leaves are re-parsed) */
+} eng_vcache_entry;
+typedef struct eng_vcache {
+    pthread_mutex_t lock; /* insertions only */
+    /* entries [0, n) are published and never change again: readers load n (acquire) and
+     * scan without a lock; a writer fills e[n] before it stores n + 1 (release) */
+    _Atomic unsigned n;
+    eng_vcache_entry e[ENG_VCACHE_SLOTS];
+} eng_vcache;
+/* SHA-256 over the SHA-256 of each certificate (in order) and the host name ("" for none). */
+void vcache_key(const uint8_t *const der[], const size_t len[], unsigned n, const char *host,
+                uint8_t key[32]);
+/* 1 and *leaf filled (pkey NULL) when key is cached, else 0. Lock-free. */
+int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf);
+/* Publishes a verified leaf (its pkey is not kept); no-op when present or full. */
+void vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf);
+
 /* ---- configuration (cfg.c) ----------------------------------------------------------- */
 struct eng_cfg {
     eng_role role;
@@ -70,6 +93,7 @@ struct eng_cfg {
     cd_chain chain;
     cd_privkey key;
     cd_trust *trust;
+    eng_vcache *vcache; /* client: NULL = verify every chain */
 };
 
 /* ---- connection ----------------------------------------------------------------------- */

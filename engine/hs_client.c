@@ -36,10 +36,24 @@ int cli_recv_certificate(eng_conn *c)
             "no CA roots configured (eng_cfg_set_ca) and verification not disabled");
     /* RFC 5246 §7.4.2 / RFC 6125: the chain must lead to one of our roots and name the host
      * we asked for (SNI); cd_chain_verify maps failures to RFC 5246 §7.2.2 alerts. */
-    int rc = cd_chain_verify(cfg->insecure ? NULL : cfg->trust, der, len, n,
-                             cfg->insecure || !c->servername[0] ? NULL : c->servername, &c->peer,
-                             err, sizeof err);
+    const char *host = cfg->insecure || !c->servername[0] ? NULL : c->servername;
+    eng_vcache *vc = cfg->insecure ? NULL : cfg->vcache;
+    uint8_t vkey[32];
+    int rc, hit = 0;
+    if (vc) {
+        /* this exact chain was verified for this host name before (eng_cfg_set_verify_cache) */
+        vcache_key(der, len, n, host, vkey);
+        hit = vcache_lookup(vc, vkey, &c->peer);
+    }
+    if (hit && c->peer.type == CD_KEY_RSA) /* the cache keeps no libcrypto key: parse the leaf */
+        rc = cd_chain_verify(NULL, der, len, 1, NULL, &c->peer, err, sizeof err);
+    else if (hit)
+        rc = 0;
+    else
+        rc = cd_chain_verify(cfg->insecure ? NULL : cfg->trust, der, len, n, host, &c->peer, err,
+                             sizeof err);
     if (rc < 0) return FAIL(c, rc, "%s", err[0] ? err : "certificate verification failed");
+    if (vc && !hit) vcache_insert(vc, vkey, &c->peer);
     c->have_peer = 1;
     /* RFC 5246 §7.4.2 / RFC 8422 §5.3: the leaf key must fit the suite's key exchange */
     cd_key_type want = c->suite->kx == KX_ECDHE_ECDSA ? CD_KEY_EC_P256 : CD_KEY_RSA;

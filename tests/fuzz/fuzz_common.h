@@ -141,6 +141,26 @@ static int fz_report(const eng_conn *c, int st, size_t off, size_t n)
     return st;
 }
 
+/* What one eng_feed call queued must be whole records with sane headers (RFC 5246 §6.2.1:
+ * version {3,3}, known content type, length <= 2^14 + 2048), and a fatal error that sends an
+ * alert must end with it (eng.h: the alert is already in the output buffer). */
+static void fz_check_output(const eng_conn *c, const uint8_t *o, size_t n, int st)
+{
+    size_t off = 0, last = (size_t)-1;
+    while (off < n) {
+        if (n - off < TLS_REC_HDR) fz_fail("output ends in a torn record header", c);
+        size_t len = (size_t)o[off + 3] << 8 | o[off + 4];
+        if (o[off] < TLS_CT_CHANGE_CIPHER_SPEC || o[off] > TLS_CT_APPLICATION_DATA ||
+            o[off + 1] != 3 || o[off + 2] != 3 || len > TLS_MAX_CIPHER)
+            fz_fail("output record with a bad header", c);
+        if (n - off - TLS_REC_HDR < len) fz_fail("output ends in a torn record", c);
+        last = off;
+        off += TLS_REC_HDR + len;
+    }
+    if (st < 0 && ENG_ALERT_OF(st) >= 0 && (last == (size_t)-1 || o[last] != TLS_CT_ALERT))
+        fz_fail("fatal error without its alert at the end of the output", c);
+}
+
 /* Feeds p[0..n) in chunks of `chunk` bytes (0 = all at once), running parked crypto inline,
  * reading application data and appending output to `out` (NULL: discarded). Returns the last
  * status (an error is sticky: the connection is finished). */
@@ -148,6 +168,7 @@ static int fz_feed(eng_conn *c, const uint8_t *p, size_t n, size_t chunk, fz_buf
 {
     int st = ENG_WANT_READ, stalls = 0, ops = 0;
     size_t off = 0;
+    if (eng_conn_error(c)) return eng_conn_error(c); /* already over (sticky) */
     fz_rng_cur = c->role == ENG_CLIENT ? FZ_RNG_CLIENT : FZ_RNG_SERVER;
     while (stalls < 2) {
         size_t offer = n - off;
@@ -158,6 +179,7 @@ static int fz_feed(eng_conn *c, const uint8_t *p, size_t n, size_t chunk, fz_buf
         off += used;
         size_t olen;
         const uint8_t *o = eng_out_peek(c, &olen);
+        fz_check_output(c, o, olen, st);
         if (out) fz_buf_add(out, o, olen);
         eng_out_consume(c, olen);
         if (st < 0) {

@@ -85,7 +85,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (r == 0 && used != avail) fz_fail("rec_read wants more input but left some", c);
         off += used;
         if (r < 0) {
-            conn_fail(c, r); /* as eng_feed does with a record-layer error */
+            /* as eng_feed does with a record-layer error: the alert goes out */
+            size_t olen;
+            int e = conn_fail(c, r);
+            const uint8_t *o = eng_out_peek(c, &olen);
+            if (e != r) fz_fail("conn_fail did not keep the first error", c);
+            fz_check_output(c, o, olen, e);
             break;
         }
         /* the flow takes the record (handshake bytes, CCS, application data) */

@@ -20,6 +20,9 @@ if [ -n "${MBSHAKE_SAN:-}" ]; then
     echo "RESULT: 0 passed, 0 failed, 1 skipped"; exit 0
 fi
 : "${MBSHAKE_CERTS:?MBSHAKE_CERTS must point at tests/gen-certs.sh output}"
+# UBSan findings are fatal (the instrumented build compiles its checks recoverable), leaks too.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 mkdir -p build/fuzz/artifacts
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT

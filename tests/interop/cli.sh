@@ -183,7 +183,7 @@ fi
 
 # ---- bench: a short run prints one row per suite and exits 0 ------------------------------
 expect bench-short 0 '^ECDHE-ECDSA-AES128-GCM-SHA256 +x25519 +ecdsa-p256 +[0-9]+ ' '' -- \
-    "$MB" bench --suite ECDHE-ECDSA-AES128-GCM-SHA256 --duration 0.2
+    "$MB" bench --suite ECDHE-ECDSA-AES128-GCM-SHA256 --duration 0.2 --repeat 1 --engine mbshake --json "$IL_TMP/b1.json"
 expect bench-rsa-kex 0 '^AES128-GCM-SHA256 +none +rsa2048 +[0-9]+ ' '' -- \
-    "$MB" bench --suite AES128-GCM-SHA256 --duration 0.2
+    "$MB" bench --suite AES128-GCM-SHA256 --duration 0.2 --repeat 1 --engine mbshake --json "$IL_TMP/b2.json"
 il_done
