@@ -47,7 +47,7 @@ CT_BIN    := $(patsubst tests/ct/%.c,$(BUILD)/tests/%,$(CT_SRC))
 
 DEPS_PKGS := gcc g++ clang make libipsec-mb-dev libhwloc-dev libssl-dev openssl libbenchmark-dev \
              gnutls-bin libjansson-dev gnuplot-nox valgrind libclang-rt-14-dev libomp-dev \
-             iproute2 util-linux
+             iproute2 util-linux nginx-light
 
 .PHONY: all deps run test check asan ubsan fuzz fuzz-build clean format format-check help micro
 .DEFAULT_GOAL := all
@@ -164,6 +164,8 @@ $(GIT_STAMP): | $(BUILD)/bench
 	rm -f $(BUILD)/bench/git-*.stamp && touch $@
 $(BUILD)/bench/cmd_bench.o: $(GIT_STAMP)
 $(BUILD)/bench/cmd_bench.o: CFLAGS += -DMBSHAKE_GIT_COMMIT='"$(GIT_COMMIT)"' -DMBSHAKE_GIT_DIRTY=$(GIT_DIRTY)
+$(BUILD)/bench/cmd_load.o: $(GIT_STAMP)
+$(BUILD)/bench/cmd_load.o: CFLAGS += -DMBSHAKE_GIT_COMMIT='"$(GIT_COMMIT)"' -DMBSHAKE_GIT_DIRTY=$(GIT_DIRTY)
 
 clean:
 	rm -rf build

@@ -45,8 +45,13 @@ typedef struct bench_slice {
 } bench_slice;
 
 void bench_slice_free(bench_slice *s);
-/* Merges the n worker results into *out (allocates the latency arrays). 0 or -1 (memory). */
-int bench_slice_merge(const bl_result *r, int n, double tsc_hz, bench_slice *out);
+/* One worker's share of a slice of engine eng: fills *res; 0, or -1 with err. */
+typedef int (*bench_worker_fn)(void *eng, const bench_pt *pt, int id, bl_result *res, char *err,
+                               size_t errlen);
+/* A slice of either engine: runs fn on a pinned team of pt->threads workers (workers.h) and
+ * merges their results into *out. 0, or -1 with the first failing worker's reason in err. */
+int bench_team_slice(void *eng, const bench_pt *pt, bench_worker_fn fn, bench_slice *out, char *err,
+                     size_t errlen);
 
 /* ---- mbshake (bench_mb.c) -------------------------------------------------------------- */
 typedef struct bench_mb bench_mb;
@@ -63,7 +68,6 @@ bench_ossl *bench_ossl_new(const bench_pt *pt, char *err, size_t errlen);
 void bench_ossl_free(bench_ossl *o);
 int bench_ossl_slice(bench_ossl *o, const bench_pt *pt, bench_slice *out, char *err,
                      size_t errlen);
-const char *bench_ossl_version(void);
 
 /* ---- machine fingerprint (bench_fp.c) ---------------------------------------------------- */
 typedef struct bench_fp {

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "bench.h"
-#include "workers.h"
 
 struct bench_mb {
     eng_cfg *cc, *sc;
@@ -106,58 +105,26 @@ fail:
     return NULL;
 }
 
-typedef struct team {
-    bench_mb *m;
-    const bench_pt *pt;
-    bl_result *res;
-    char (*err)[200];
-} team;
-
-static int worker(const worker_info *w, void *arg)
+static int worker(void *eng, const bench_pt *pt, int id, bl_result *res, char *err,
+                  size_t errlen)
 {
-    team *t = arg;
-    const bench_pt *pt = t->pt;
+    const bench_mb *m = eng;
     bl_cfg c;
     memset(&c, 0, sizeof c);
-    c.client = t->m->cc;
-    c.server = t->m->sc;
+    c.client = m->cc;
+    c.server = m->sc;
     c.servername = pt->servername;
     c.inflight = pt->inflight;
     c.warmup_tsc = (uint64_t)(pt->warmup_s * pt->tsc_hz);
     c.window_tsc = (uint64_t)(pt->duration_s * pt->tsc_hz);
     c.sched.max_wait = (uint64_t)(pt->max_wait_us * pt->tsc_hz / 1e6);
     c.max_samples = pt->max_samples;
-    c.seed = 0x9e3779b97f4a7c15ull * (uint64_t)(w->id + 1);
-    return bl_run(&c, &t->res[w->id], t->err[w->id], sizeof t->err[w->id]) == 0 ? 0 : 1;
+    c.seed = 0x9e3779b97f4a7c15ull * (uint64_t)(id + 1);
+    return bl_run(&c, res, err, errlen) == 0 ? 0 : -1;
 }
 
 /* see bench.h */
 int bench_mb_slice(bench_mb *m, const bench_pt *pt, bench_slice *out, char *err, size_t errlen)
 {
-    int n = pt->threads, rc = -1;
-    team t = {m, pt, calloc((size_t)n, sizeof(bl_result)), calloc((size_t)n, sizeof(char[200]))};
-    memset(out, 0, sizeof *out);
-    if (!t.res || !t.err) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    workers_cfg wc = {n, pt->cpus, 0};
-    if (workers_run(&wc, worker, &t, err, errlen) != 0) {
-        for (int i = 0; i < n; i++)
-            if (t.err[i][0]) {
-                snprintf(err, errlen, "worker %d: %s", i, t.err[i]);
-                break;
-            }
-        goto out;
-    }
-    if (bench_slice_merge(t.res, n, pt->tsc_hz, out) < 0) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    rc = 0;
-out:
-    for (int i = 0; t.res && i < n; i++) bl_result_free(&t.res[i]);
-    free(t.res);
-    free(t.err);
-    return rc;
+    return bench_team_slice(m, pt, worker, out, err, errlen);
 }

@@ -42,7 +42,6 @@
 #include <openssl/x509_vfy.h>
 
 #include "bench.h"
-#include "workers.h"
 
 #define VC_SLOTS 32
 #define BIO_BUF (64 * 1024)
@@ -55,12 +54,6 @@ struct bench_ossl {
     _Atomic unsigned n;
     uint8_t key[VC_SLOTS][32];
 };
-
-/* see bench.h */
-const char *bench_ossl_version(void)
-{
-    return OpenSSL_version(OPENSSL_VERSION_STRING);
-}
 
 static int vc_key(X509_STORE_CTX *ctx, const char *host, uint8_t key[32])
 {
@@ -248,13 +241,6 @@ static uint64_t max64(uint64_t a, uint64_t b)
     return a > b ? a : b;
 }
 
-typedef struct oteam {
-    bench_ossl *o;
-    const bench_pt *pt;
-    bl_result *res;
-    char (*err)[200];
-} oteam;
-
 static int run_loop(bench_ossl *o, const bench_pt *pt, bl_result *res, uint64_t seed, char *err,
                     size_t errlen)
 {
@@ -334,45 +320,19 @@ out:
     return rc;
 }
 
-static int oworker(const worker_info *w, void *arg)
+static int oworker(void *eng, const bench_pt *pt, int id, bl_result *res, char *err,
+                   size_t errlen)
 {
-    oteam *t = arg;
-    return run_loop(t->o, t->pt, &t->res[w->id], 0x2545f4914f6cdd1dull * (uint64_t)(w->id + 7),
-                    t->err[w->id], sizeof t->err[w->id]) == 0
+    return run_loop(eng, pt, res, 0x2545f4914f6cdd1dull * (uint64_t)(id + 7), err, errlen) == 0
                ? 0
-               : 1;
+               : -1;
 }
 
 /* see bench.h */
 int bench_ossl_slice(bench_ossl *o, const bench_pt *pt, bench_slice *out, char *err,
                      size_t errlen)
 {
-    int n = pt->threads, rc = -1;
-    oteam t = {o, pt, calloc((size_t)n, sizeof(bl_result)), calloc((size_t)n, sizeof(char[200]))};
-    memset(out, 0, sizeof *out);
-    if (!t.res || !t.err) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    workers_cfg wc = {n, pt->cpus, 0};
-    if (workers_run(&wc, oworker, &t, err, errlen) != 0) {
-        for (int i = 0; i < n; i++)
-            if (t.err[i][0]) {
-                snprintf(err, errlen, "worker %d: %s", i, t.err[i]);
-                break;
-            }
-        goto out;
-    }
-    if (bench_slice_merge(t.res, n, pt->tsc_hz, out) < 0) {
-        snprintf(err, errlen, "out of memory");
-        goto out;
-    }
-    rc = 0;
-out:
-    for (int i = 0; t.res && i < n; i++) bl_result_free(&t.res[i]);
-    free(t.res);
-    free(t.err);
-    return rc;
+    return bench_team_slice(o, pt, oworker, out, err, errlen);
 }
 
 /* One handshake on this thread: proves suite, group and EMS are the ones we mean. */

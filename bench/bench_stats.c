@@ -1,8 +1,11 @@
-/* bench_stats.c — merging worker results into a slice, quantiles and medians (see bench.h). */
+/* bench_stats.c — running a slice's worker team and merging the workers' results, quantiles
+ * and medians (see bench.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bench.h"
+#include "workers.h"
 
 /* see bench.h */
 void bench_slice_free(bench_slice *s)
@@ -14,8 +17,8 @@ void bench_slice_free(bench_slice *s)
     }
 }
 
-/* see bench.h */
-int bench_slice_merge(const bl_result *r, int n, double tsc_hz, bench_slice *out)
+/* Merges the n worker results into *out (allocates the latency arrays). 0 or -1 (memory). */
+static int slice_merge(const bl_result *r, int n, double tsc_hz, bench_slice *out)
 {
     memset(out, 0, sizeof *out);
     double win = 0;
@@ -51,6 +54,56 @@ int bench_slice_merge(const bl_result *r, int n, double tsc_hz, bench_slice *out
         bench_sort_u64(out->lat[k], out->nlat[k]);
     }
     return 0;
+}
+
+typedef struct team {
+    void *eng;
+    const bench_pt *pt;
+    bench_worker_fn fn;
+    bl_result *res;
+    char (*err)[200];
+} team;
+
+static int team_worker(const worker_info *w, void *arg)
+{
+    team *t = arg;
+    return t->fn(t->eng, t->pt, w->id, &t->res[w->id], t->err[w->id], sizeof t->err[w->id]) == 0
+               ? 0
+               : 1;
+}
+
+/* see bench.h */
+int bench_team_slice(void *eng, const bench_pt *pt, bench_worker_fn fn, bench_slice *out, char *err,
+                     size_t errlen)
+{
+    int n = pt->threads, rc = -1;
+    team t = {eng, pt, fn, calloc((size_t)n, sizeof(bl_result)),
+              calloc((size_t)n, sizeof(char[200]))};
+    memset(out, 0, sizeof *out);
+    if (!t.res || !t.err) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    workers_cfg wc = {n, pt->cpus, 0};
+    if (workers_run(&wc, team_worker, &t, err, errlen) != 0) {
+        for (int i = 0; i < n; i++)
+            if (t.err[i][0]) {
+                snprintf(err, errlen, "worker %d: %s", i, t.err[i]);
+                break;
+            }
+        goto out;
+    }
+    if (slice_merge(t.res, n, pt->tsc_hz, out) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    rc = 0;
+out:
+    for (int i = 0; t.res && i < n; i++)
+        bl_result_free(&t.res[i]);
+    free(t.res);
+    free(t.err);
+    return rc;
 }
 
 static int cmp_u64(const void *a, const void *b)

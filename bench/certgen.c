@@ -194,5 +194,3 @@ void certgen_free(certgen *g)
     free(g);
 }
 
-/* see certgen.h */
-const char *certgen_libcrypto_version(void) { return OpenSSL_version(OPENSSL_VERSION_STRING); }

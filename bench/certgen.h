@@ -18,7 +18,5 @@ int certgen_leaf(certgen *g, const char *kind, const char **chain_file, const ch
 const char *certgen_ca_file(const certgen *g);
 /* Removes every file and the directory. */
 void certgen_free(certgen *g);
-/* libcrypto's version string ("3.0.22"), for the kernel report. */
-const char *certgen_libcrypto_version(void);
 
 #endif

@@ -364,6 +364,7 @@ static int write_json(json_t *root, const char *path)
     return json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
 }
 
+/* see cmds.h */
 int cmd_bench(int argc, char **argv)
 {
     opts o = {.inflight = 64, .repeat = 5, .max_wait_us = 200, .duration = 2, .warmup = 0.5,

@@ -123,6 +123,7 @@ static long http_content_length(const char *resp, size_t n, size_t *hdr_end)
     return -1;
 }
 
+/* see cmds.h */
 int cmd_connect(int argc, char **argv)
 {
     const char *ca = NULL, *sni = NULL, *suites = NULL, *groups = NULL, *path = "/", *isa = NULL;

@@ -1,22 +1,32 @@
-/* cmd_serve.c — `mbshake serve`: a single-threaded, non-blocking epoll TLS 1.2 server. Each
- * accepted socket owns one eng_conn; parked crypto runs inline (eng_op_run). After the
+/* cmd_serve.c — `mbshake serve`: a non-blocking epoll TLS 1.2 server on --threads workers
+ * (workers.h: pinned when --threads or --cpus is given). Each worker owns its epoll loop, its
+ * SO_REUSEPORT listener (the kernel spreads new connections over the workers), its
+ * connections and its batch scheduler (sched_batch.h): a connection that parks on a
+ * public-key op submits it and waits; completed ops re-enter their connections. Partial
+ * batches run when their deadline (--max-wait-us) passes or when nothing else can progress
+ * (epoll has no ready socket), so a lone handshake never waits for company. After the
  * handshake an HTTP/1.x GET gets a short 200 response and the connection closes (close_notify,
  * then FIN); any other application data is echoed. One failing peer costs one log line and
  * its own socket, never the server. */
 #include <errno.h>
+#include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "cli_opts.h"
 #include "cmds.h"
 #include "eng.h"
+#include "cpulist.h"
 #include "netio.h"
+#include "sched_batch.h"
 #include "tlsio.h"
+#include "workers.h"
 
 #define IN_CAP 18432   /* one maximal TLSCiphertext record (RFC 5246 §6.2.3) plus slack */
 #define APP_CAP 16384  /* buffered request bytes per connection */
@@ -33,6 +43,8 @@ typedef struct sconn {
     uint32_t events; /* what epoll watches for this socket now */
     int counted;   /* the handshake outcome has been counted */
     int mode;      /* 0 undecided, 1 HTTP, 2 echo */
+    int parked;    /* its public-key op is in the scheduler: the engine must not be fed */
+    int dead;      /* closed while parked: freed when the op comes back */
     char peer[64];
     size_t inlen, applen;
     uint8_t in[IN_CAP];
@@ -40,16 +52,33 @@ typedef struct sconn {
     struct sconn *prev, *next;
 } sconn;
 
+/* One worker. Counters are written by the worker only; the stats printer (worker 0) reads
+ * them without locks (relaxed loads: a figure may be one handshake behind). */
 typedef struct server {
     const eng_cfg *cfg;
-    int lfd, ep, quiet, accepting;
+    int lfd, ep, quiet, accepting, id, nworkers;
     unsigned max_conns, nconns, next_id;
     uint64_t hs_timeout_ms, idle_timeout_ms;
     unsigned long hs_ok, hs_fail, conns_total, requests, echoed;
     sconn *head;
+    sched *sch;
+    int failed; /* the loop stopped on an error (message printed) */
+    char pad[WORKERS_CACHELINE];
 } server;
 
+/* Shared by the workers, read-only while they run (except the servers' own slots). */
+typedef struct serve_team {
+    server *srv;
+    int n;
+    double stats_interval; /* seconds; 0 = none */
+    sched_cfg scfg;
+    double tsc_hz;
+} serve_team;
+
 static volatile sig_atomic_t stop_signal;
+
+/* A worker that cannot run stops the others too (workers_run waits for all of them). */
+static volatile int team_abort;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
@@ -88,16 +117,26 @@ static void count_failure(server *s, sconn *c)
     }
 }
 
+/* Frees a connection whose op (if any) has come back from the scheduler. */
+static void conn_destroy(server *s, sconn *c)
+{
+    if (c->ec) eng_conn_free(c->ec);
+    free(c);
+}
+
 static void conn_free(server *s, sconn *c)
 {
     if (c->st == ST_HANDSHAKE) count_failure(s, c);
     epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
-    if (c->ec) eng_conn_free(c->ec);
+    c->fd = -1;
     if (c->prev) c->prev->next = c->next;
     else s->head = c->next;
     if (c->next) c->next->prev = c->prev;
-    free(c);
+    c->prev = c->next = NULL;
+    /* the scheduler still holds a pointer into this connection: free it when the op is back */
+    if (c->parked) c->dead = 1;
+    else conn_destroy(s, c);
     s->nconns--;
     if (!s->accepting && !stop_signal) { /* room again: resume accepting */
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
@@ -194,12 +233,41 @@ static void on_app_data(server *s, sconn *c)
     }
 }
 
+/* Feeds buffered input to the engine until it needs more input, fails, or parks on a
+ * public-key op: that op goes to the worker's scheduler and the connection waits for it
+ * (ENG_WANT_CRYPTO). An op the scheduler refuses runs inline. */
+static int pump(server *s, sconn *c)
+{
+    for (;;) {
+        size_t n = c->inlen;
+        int r = eng_feed(c->ec, n ? c->in : NULL, &n);
+        if (n > c->inlen) n = c->inlen; /* defensive: never trust a count past what we offered */
+        if (n) memmove(c->in, c->in + n, c->inlen - n);
+        c->inlen -= n;
+        if (r == ENG_WANT_CRYPTO) {
+            eng_op *op = eng_pending_op(c->ec);
+            if (!op) return ENG_E_STATE;
+            if (sched_submit(s->sch, op, (uintptr_t)c) >= 0) {
+                c->parked = 1;
+                return ENG_WANT_CRYPTO;
+            }
+            eng_op_run(op);
+            continue;
+        }
+        /* the engine may stop after one record; go on while it makes progress */
+        if (r >= 0 && n > 0 && c->inlen > 0) continue;
+        return r;
+    }
+}
+
 /* Runs the engine over buffered input. Returns -1 when the connection is finished (freed). */
 static int conn_drive(server *s, sconn *c)
 {
+    if (c->parked) return 0; /* input waits until the op is back */
     for (int rounds = 0; rounds < 64; rounds++) {
         size_t before = c->inlen;
-        int r = tlsio_pump(c->ec, c->in, &c->inlen);
+        int r = pump(s, c);
+        if (r == ENG_WANT_CRYPTO) break;
         if (r == ENG_E_CLOSED && c->st != ST_HANDSHAKE) { /* RFC 5246 §7.2.1: answer it */
             if (c->st == ST_OPEN) start_close(s, c);
             c->inlen = 0;
@@ -320,7 +388,7 @@ static void on_accept(server *s)
         }
         c->fd = fd;
         c->ec = ec;
-        c->id = ++s->next_id;
+        c->id = s->next_id++ * (unsigned)s->nworkers + (unsigned)s->id + 1; /* unique */
         c->t_start = c->t_last = net_now_ms();
         net_addr_str((struct sockaddr *)&sa, c->peer, sizeof c->peer);
         c->events = EPOLLIN | EPOLLRDHUP;
@@ -360,12 +428,212 @@ static void check_timeouts(server *s)
     }
 }
 
+/* Ops completed by the scheduler re-enter their connections (which may park again). */
+static void drain_done(server *s)
+{
+    eng_op *op;
+    uintptr_t tag;
+    while ((op = sched_next_done(s->sch, NULL, &tag)) != NULL) {
+        sconn *c = (sconn *)tag;
+        c->parked = 0;
+        if (c->dead) {
+            conn_destroy(s, c);
+            continue;
+        }
+        if (conn_drive(s, c) == 0) ep_update(s, c);
+    }
+}
+
+/* Batched kinds' kernel calls and ops of all workers (racy reads: for the stats line). */
+static void occupancy_totals(const serve_team *t, uint64_t calls[ENG_OP_KINDS],
+                             uint64_t ops[ENG_OP_KINDS])
+{
+    for (int k = 0; k < ENG_OP_KINDS; k++) calls[k] = ops[k] = 0;
+    for (int i = 0; i < t->n; i++) {
+        if (!t->srv[i].sch) continue;
+        for (int k = 1; k < ENG_OP_KINDS; k++) {
+            const sched_kind_stats *st = sched_stats(t->srv[i].sch, (eng_op_kind)k);
+            calls[k] += __atomic_load_n(&st->calls, __ATOMIC_RELAXED);
+            ops[k] += __atomic_load_n(&st->ops, __ATOMIC_RELAXED);
+        }
+    }
+}
+
+/* "x25519_keygen 3.91/4, p256_sign 3.20/4" over kinds with calls (deltas against prev). */
+static void occupancy_str(const serve_team *t, const uint64_t *calls, const uint64_t *ops,
+                          const uint64_t *pcalls, const uint64_t *pops, char *buf, size_t cap)
+{
+    size_t off = 0;
+    buf[0] = 0;
+    for (int k = 1; k < ENG_OP_KINDS && off < cap; k++) {
+        uint64_t dc = calls[k] - (pcalls ? pcalls[k] : 0), dops = ops[k] - (pops ? pops[k] : 0);
+        if (!dc || k == ENG_OP_RSA) continue;
+        const sched_kind_stats *st = sched_stats(t->srv[0].sch, (eng_op_kind)k);
+        off += (size_t)snprintf(buf + off, cap - off, "%s%s %.2f/%u", off ? ", " : "",
+                                eng_op_name((eng_op_kind)k), (double)dops / (double)dc, st->lanes);
+    }
+    if (!buf[0]) snprintf(buf, cap, "no batched ops");
+}
+
+typedef struct stats_state {
+    uint64_t t_ns;
+    unsigned long hs;
+    uint64_t calls[ENG_OP_KINDS], ops[ENG_OP_KINDS];
+} stats_state;
+
+static void stats_line(const serve_team *t, stats_state *prev)
+{
+    uint64_t now = net_now_ns();
+    unsigned long hs = 0, active = 0;
+    for (int i = 0; i < t->n; i++) {
+        hs += __atomic_load_n(&t->srv[i].hs_ok, __ATOMIC_RELAXED);
+        active += __atomic_load_n(&t->srv[i].nconns, __ATOMIC_RELAXED);
+    }
+    uint64_t calls[ENG_OP_KINDS], ops[ENG_OP_KINDS];
+    occupancy_totals(t, calls, ops);
+    char occ[512];
+    occupancy_str(t, calls, ops, prev->calls, prev->ops, occ, sizeof occ);
+    double secs = (double)(now - prev->t_ns) / 1e9;
+    fprintf(stderr, "stats: %.0f handshakes/s, %lu active connections, batch occupancy %s\n",
+            secs > 0 ? (double)(hs - prev->hs) / secs : 0.0, active, occ);
+    fflush(stderr);
+    prev->t_ns = now;
+    prev->hs = hs;
+    memcpy(prev->calls, calls, sizeof calls);
+    memcpy(prev->ops, ops, sizeof ops);
+}
+
+static int serve_worker(const worker_info *wi, void *arg)
+{
+    serve_team *t = arg;
+    server *s = &t->srv[wi->id];
+    char err[256];
+    /* allocated here: first-touched by the worker's own thread (its NUMA node) */
+    s->sch = sched_new(&t->scfg, err, sizeof err);
+    s->ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
+    if (!s->sch || s->ep < 0 || epoll_ctl(s->ep, EPOLL_CTL_ADD, s->lfd, &lev) < 0) {
+        cli_error("serve", "worker %d: %s", wi->id, s->sch ? strerror(errno) : err);
+        s->failed = 1;
+        team_abort = 1;
+        return 1;
+    }
+    stats_state st = {.t_ns = net_now_ns()};
+    uint64_t next_stats = st.t_ns + (uint64_t)(t->stats_interval * 1e9), last_scan = 0;
+    struct epoll_event evs[256];
+    while (!stop_signal && !team_abort) {
+        /* ops waiting for a batch: look for more work without blocking; when there is none,
+         * nothing can progress without those ops, so their partial batches run now */
+        int timeout = 250;
+        if (sched_queued(s->sch)) timeout = 0;
+        else if (t->stats_interval > 0 && wi->id == 0) {
+            uint64_t now = net_now_ns();
+            uint64_t left = next_stats > now ? (next_stats - now) / 1000000u : 0;
+            if (left < (uint64_t)timeout) timeout = (int)left;
+        }
+        int n = epoll_wait(s->ep, evs, 256, timeout);
+        if (n < 0 && errno != EINTR) {
+            cli_error("serve", "epoll_wait: %s", strerror(errno));
+            s->failed = 1;
+            team_abort = 1;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            sconn *c = evs[i].data.ptr;
+            if (!c) {
+                on_accept(s);
+                continue;
+            }
+            /* a connection freed earlier in this batch cannot appear again: each fd has one
+             * event per epoll_wait, and a connection is freed only while handling its own */
+            if (on_event(s, c, evs[i].events) == 0) ep_update(s, c);
+        }
+        drain_done(s);
+        /* a full set ran at submit; partial ones run at their deadline, or now when idle */
+        while (sched_queued(s->sch)) {
+            if (sched_flush(s->sch, sched_tsc(), n <= 0) == 0) break;
+            drain_done(s);
+        }
+        uint64_t now_ms = net_now_ms();
+        if (now_ms - last_scan >= 50) { /* every connection: not on every wakeup */
+            check_timeouts(s);
+            last_scan = now_ms;
+        }
+        if (t->stats_interval > 0 && wi->id == 0 && net_now_ns() >= next_stats) {
+            stats_line(t, &st);
+            next_stats += (uint64_t)(t->stats_interval * 1e9);
+            if (next_stats < net_now_ns()) next_stats = net_now_ns() + (uint64_t)(t->stats_interval * 1e9);
+        }
+    }
+    /* graceful end: finish what is parked, then free every connection */
+    while (sched_queued(s->sch)) {
+        sched_flush(s->sch, sched_tsc(), 1);
+        drain_done(s);
+    }
+    while (s->head) conn_free(s, s->head);
+    drain_done(s);
+    return s->failed;
+}
+
+/* A listening socket for one worker. Several workers share host:port through SO_REUSEPORT
+ * (one accept queue each, the kernel hashing connections over them). */
+static int listen_reuseport(const char *host, unsigned port, char *err, size_t errlen)
+{
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL, *a;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", port);
+    int r = getaddrinfo(host, ps, &hints, &ai);
+    if (r) {
+        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(r));
+        return -1;
+    }
+    int fd = -1, saved = 0;
+    for (a = ai; a; a = a->ai_next) {
+        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+        if (fd < 0) {
+            saved = errno;
+            continue;
+        }
+        int one = 1;
+        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0 &&
+            bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1024) == 0 &&
+            net_set_nonblock(fd) == 0)
+            break;
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) snprintf(err, errlen, "cannot listen on %s:%u: %s", host, port, strerror(saved));
+    return fd;
+}
+
+/* TSC ticks per second against CLOCK_MONOTONIC over ~20 ms (for the batch deadline). */
+static double tsc_hz_estimate(void)
+{
+    uint64_t n0 = net_now_ns(), t0 = sched_tsc(), n1;
+    do n1 = net_now_ns();
+    while (n1 - n0 < 20000000u);
+    return (double)(sched_tsc() - t0) * 1e9 / (double)(n1 - n0);
+}
+
+/* Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *cert = NULL, *key = NULL, *chain = NULL, *listen_on = "127.0.0.1:4433";
-    const char *suites = NULL, *groups = NULL, *isa = NULL;
+    const char *suites = NULL, *groups = NULL, *isa = NULL, *threads_s = NULL, *cpus_s = NULL;
     int require_ems = 0, quiet = 0, max_conns = 1024;
-    double hs_timeout = 10, idle_timeout = 60;
+    double hs_timeout = 10, idle_timeout = 60, stats_interval = 0, max_wait_us = 200;
     const cli_opt opts[] = {
         {"cert", OPT_STR, &cert, "FILE", "server certificate (PEM, leaf first; may hold the chain)", 1, 0},
         {"key", OPT_STR, &key, "FILE", "private key (PEM: EC P-256 or RSA 2048..4096)", 1, 0},
@@ -375,18 +643,23 @@ int cmd_serve(int argc, char **argv)
         {"groups", OPT_STR, &groups, "LIST", "groups in preference order: x25519, secp256r1", 1, 0},
         {"require-ems", OPT_FLAG, &require_ems, NULL, "refuse clients without extended_master_secret", 1, 0},
         {"isa", OPT_STR, &isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
-        {"max-conns", OPT_INT, &max_conns, "N", "concurrent connections (default 1024)", 1, 1000000},
+        {"threads", OPT_STR, &threads_s, "N|all", "pinned worker threads, one per core (default: 1, not pinned)", 1, 0},
+        {"cpus", OPT_STR, &cpus_s, "LIST", "pin the workers to these PUs (taskset numbering)", 1, 0},
+        {"max-wait-us", OPT_NUM, &max_wait_us, "US", "longest wait of a parked op for a fuller batch (default 200)", 0, 1e6},
+        {"max-conns", OPT_INT, &max_conns, "N", "concurrent connections, all workers (default 1024)", 1, 1000000},
         {"handshake-timeout", OPT_NUM, &hs_timeout, "SEC", "drop handshakes slower than SEC (default 10)", 0.001, 86400},
         {"idle-timeout", OPT_NUM, &idle_timeout, "SEC", "close connections idle for SEC (default 60)", 0.001, 86400},
+        {"stats-interval", OPT_NUM, &stats_interval, "SEC", "print handshakes/s, active connections and batch occupancy every SEC", 0.01, 86400},
         {"quiet", OPT_FLAG, &quiet, NULL, "no per-connection log lines", 1, 0},
         {NULL, OPT_FLAG, NULL, NULL, NULL, 0, 0},
     };
     const cli_cmd cmd = {"serve", "--cert FILE --key FILE [options]",
-                         "Serves TLS 1.2 on one thread with a non-blocking epoll loop. After "
-                         "the handshake an\nHTTP GET gets a short '200 OK' (negotiated "
-                         "parameters in the body) and the\nconnection closes; other "
-                         "application data is echoed. Prints 'listening on ADDR'\nto stderr "
-                         "when ready; SIGINT/SIGTERM print a final stats line and exit 0.",
+                         "Serves TLS 1.2 with non-blocking epoll loops, one per worker thread, "
+                         "each batching\nits connections' public-key operations. After the "
+                         "handshake an HTTP GET gets a\nshort '200 OK' (negotiated parameters "
+                         "in the body) and the connection closes;\nother application data is "
+                         "echoed. Prints 'listening on ADDR' to stderr when\nready; "
+                         "SIGINT/SIGTERM print a final stats line and exit 0.",
                          opts};
     const char *pos[1];
     int npos = 0, pr = cli_parse(&cmd, argc, argv, pos, 0, &npos);
@@ -397,17 +670,53 @@ int cmd_serve(int argc, char **argv)
     unsigned port;
     if (net_split_hostport(listen_on, host, sizeof host, &port, err, sizeof err) < 0)
         return cli_usage_error(&cmd, "--listen: %s", err);
+    int cpus[WORKERS_MAX], ncpus = 0, nthreads = 1;
+    if (cpus_s && (ncpus = cpulist_parse(cpus_s, cpus, WORKERS_MAX)) <= 0)
+        return cli_usage_error(&cmd, "--cpus %s: want a list like 0,2-3", cpus_s);
+    if (threads_s) {
+        int all = ncpus;
+        if (!all && !strcmp(threads_s, "all")) {
+            workers_topo topo;
+            if (workers_topo_get(&topo, err, sizeof err) < 0) return cli_error("serve", "%s", err);
+            all = topo.cores;
+        }
+        nthreads = cpulist_threads(threads_s, all, WORKERS_MAX);
+        if (nthreads < 0) return cli_usage_error(&cmd, "--threads %s: want a number or all", threads_s);
+    } else if (ncpus) {
+        nthreads = ncpus;
+    }
+    if (ncpus && ncpus != nthreads)
+        return cli_usage_error(&cmd, "--cpus names %d PUs for %d threads", ncpus, nthreads);
+    if (nthreads > max_conns)
+        return cli_usage_error(&cmd, "--threads %d is more than --max-conns %d", nthreads, max_conns);
     if (cli_check_readable("serve", "cert", cert) < 0 || cli_check_readable("serve", "key", key) < 0 ||
         (chain && cli_check_readable("serve", "chain", chain) < 0))
         return 1;
     if (cli_apply_isa("serve", isa) < 0) return 1;
+    raise_nofile();
 
     int rc = 1;
-    server s = {.lfd = -1, .ep = -1, .quiet = quiet, .max_conns = (unsigned)max_conns,
-                .hs_timeout_ms = (uint64_t)(hs_timeout * 1000),
-                .idle_timeout_ms = (uint64_t)(idle_timeout * 1000), .accepting = 1};
+    serve_team t = {.n = nthreads, .stats_interval = stats_interval};
+    t.srv = calloc((size_t)nthreads, sizeof *t.srv);
     eng_cfg *cfg = eng_cfg_new(ENG_SERVER);
-    if (!cfg) return cli_error("serve", "out of memory");
+    if (!cfg || !t.srv) {
+        free(t.srv);
+        eng_cfg_free(cfg);
+        return cli_error("serve", "out of memory");
+    }
+    for (int i = 0; i < nthreads; i++) {
+        server *s = &t.srv[i];
+        s->lfd = s->ep = -1;
+        s->id = i;
+        s->nworkers = nthreads;
+        s->quiet = quiet;
+        /* the limit is for the whole server: each worker gets its share */
+        s->max_conns = (unsigned)(max_conns / nthreads + (i < max_conns % nthreads));
+        s->hs_timeout_ms = (uint64_t)(hs_timeout * 1000);
+        s->idle_timeout_ms = (uint64_t)(idle_timeout * 1000);
+        s->accepting = 1;
+        s->cfg = cfg;
+    }
     if (eng_cfg_set_cert(cfg, cert, key, chain, err, sizeof err) < 0) {
         cli_error("serve", "%s", err);
         goto out;
@@ -421,18 +730,27 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     eng_cfg_set_require_ems(cfg, require_ems);
-    s.cfg = cfg;
+    t.tsc_hz = tsc_hz_estimate();
+    t.scfg.max_wait = (uint64_t)(max_wait_us * 1e-6 * t.tsc_hz);
 
-    s.lfd = net_listen(host, port, 1024, err, sizeof err);
-    if (s.lfd < 0) {
-        cli_error("serve", "%s", err);
-        goto out;
-    }
-    s.ep = epoll_create1(EPOLL_CLOEXEC);
-    struct epoll_event lev = {.events = EPOLLIN, .data.ptr = NULL};
-    if (s.ep < 0 || epoll_ctl(s.ep, EPOLL_CTL_ADD, s.lfd, &lev) < 0) {
-        cli_error("serve", "epoll: %s", strerror(errno));
-        goto out;
+    /* one worker keeps the plain listener (a second server on the port fails, as before);
+     * several share the port: port 0 picks one for the first, the others join it */
+    struct sockaddr_storage la;
+    socklen_t lal = sizeof la;
+    char laddr[80] = "?";
+    for (int i = 0; i < nthreads; i++) {
+        int fd = nthreads == 1 ? net_listen(host, port, 1024, err, sizeof err)
+                               : listen_reuseport(host, port, err, sizeof err);
+        if (fd < 0) {
+            cli_error("serve", "%s", err);
+            goto out;
+        }
+        t.srv[i].lfd = fd;
+        if (i == 0 && getsockname(fd, (struct sockaddr *)&la, &lal) == 0) {
+            net_addr_str((struct sockaddr *)&la, laddr, sizeof laddr);
+            port = ntohs(la.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&la)->sin6_port
+                                                  : ((struct sockaddr_in *)(void *)&la)->sin_port);
+        }
     }
     struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: epoll_wait returns EINTR */
     sigemptyset(&sa.sa_mask);
@@ -440,43 +758,46 @@ int cmd_serve(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    struct sockaddr_storage la;
-    socklen_t lal = sizeof la;
-    char laddr[80] = "?";
-    if (getsockname(s.lfd, (struct sockaddr *)&la, &lal) == 0)
-        net_addr_str((struct sockaddr *)&la, laddr, sizeof laddr);
     fprintf(stderr, "listening on %s\n", laddr);
     fflush(stderr);
 
-    struct epoll_event evs[256];
-    while (!stop_signal) {
-        int n = epoll_wait(s.ep, evs, 256, 250);
-        if (n < 0 && errno != EINTR) {
-            cli_error("serve", "epoll_wait: %s", strerror(errno));
-            goto out;
-        }
-        for (int i = 0; i < n; i++) {
-            sconn *c = evs[i].data.ptr;
-            if (!c) {
-                on_accept(&s);
-                continue;
-            }
-            /* a connection freed earlier in this batch cannot appear again: each fd has one
-             * event per epoll_wait, and a connection is freed only while handling its own */
-            if (on_event(&s, c, evs[i].events) == 0) ep_update(&s, c);
-        }
-        check_timeouts(&s);
+    workers_cfg wc = {.n = nthreads, .cpus = ncpus ? cpus : NULL,
+                      .no_pin = !threads_s && !ncpus};
+    if (workers_run(&wc, serve_worker, &t, err, sizeof err) < 0) {
+        int reported = 0;
+        for (int i = 0; i < nthreads; i++) reported |= t.srv[i].failed;
+        if (!reported) cli_error("serve", "%s", err);
+        rc = 1;
+    } else {
+        rc = 0;
     }
-    rc = 0;
-out:
-    while (s.head) conn_free(&s, s.head);
-    if (rc == 0 || stop_signal)
+out:;
+    server tot = {0};
+    uint64_t calls[ENG_OP_KINDS], ops[ENG_OP_KINDS];
+    char occ[512] = "";
+    for (int i = 0; i < nthreads; i++) {
+        server *s = &t.srv[i];
+        tot.conns_total += s->conns_total;
+        tot.hs_ok += s->hs_ok;
+        tot.hs_fail += s->hs_fail;
+        tot.requests += s->requests;
+        tot.echoed += s->echoed;
+    }
+    if (rc == 0 || stop_signal) {
+        occupancy_totals(&t, calls, ops);
+        if (t.srv[0].sch) occupancy_str(&t, calls, ops, NULL, NULL, occ, sizeof occ);
         fprintf(stderr, "mbshake serve: %s; %lu connections, %lu handshakes ok, %lu failed, "
-                        "%lu HTTP requests, %lu bytes echoed\n",
-                stop_signal ? "stopped by signal" : "stopped", s.conns_total, s.hs_ok, s.hs_fail,
-                s.requests, s.echoed);
-    if (s.ep >= 0) close(s.ep);
-    if (s.lfd >= 0) close(s.lfd);
+                        "%lu HTTP requests, %lu bytes echoed%s%s\n",
+                stop_signal ? "stopped by signal" : "stopped", tot.conns_total, tot.hs_ok,
+                tot.hs_fail, tot.requests, tot.echoed, occ[0] ? "; batch occupancy " : "", occ);
+    }
+    for (int i = 0; i < nthreads; i++) {
+        server *s = &t.srv[i];
+        if (s->sch) sched_free(s->sch);
+        if (s->ep >= 0) close(s->ep);
+        if (s->lfd >= 0) close(s->lfd);
+    }
+    free(t.srv);
     eng_cfg_free(cfg);
     return rc;
 }

@@ -8,5 +8,6 @@ int cmd_connect(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_load(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct {
     {"serve", cmd_serve, "TLS 1.2 server: handshakes, answers HTTP GET, echoes other data"},
     {"connect", cmd_connect, "TLS 1.2 client: one verified handshake and an HTTP GET"},
     {"bench", cmd_bench, "in-memory handshake benchmark, client and server in one thread"},
+    {"load", cmd_load, "TLS 1.2 handshake load generator against a server over TCP"},
     {"compare", cmd_compare, "compare results files: changes with 95% CIs, exit 1 on a regression"},
     {"report", cmd_report, "markdown summary and gnuplot charts of results files"},
 };

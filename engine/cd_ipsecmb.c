@@ -30,6 +30,7 @@
 #include <intel-ipsec-mb.h>
 
 #include "cd.h"
+#include "cd_hmac_key.h"
 #include "ct.h"
 
 _Static_assert(sizeof(struct gcm_key_data) <= CD_GCM_KEY_SIZE, "CD_GCM_KEY_SIZE too small");
@@ -269,6 +270,64 @@ void cd_hmac(enum cd_hash h, const uint8_t *key, size_t klen, const void *msg, s
     }
     ct_wipe(k0, sizeof k0);
 }
+
+/* see cd_hmac_key.h */
+void cd_hmac_key_init(cd_hmac_key *k, enum cd_hash h, const uint8_t *key, size_t klen)
+{
+    IMB_MGR *m = tls()->hash;
+    if (h != CD_SHA256 && h != CD_SHA384) die("cd_hmac_key_init: only SHA-256 and SHA-384", m);
+    const size_t bl = block_len(h);
+    _Static_assert(sizeof k->k0 >= BLOCK_MAX && sizeof k->ist >= STATE_MAX, "cd_hmac_key sizes");
+    k->h = h;
+    /* RFC 2104 §2: a key longer than the block is replaced by its hash; then zero-padded. */
+    memset(k->k0, 0, sizeof k->k0);
+    if (klen > bl)
+        cd_hash(h, key, klen, k->k0);
+    else if (klen)
+        memcpy(k->k0, key, klen);
+    _Alignas(16) uint8_t pad[BLOCK_MAX];
+    for (size_t i = 0; i < bl; i++) pad[i] = (uint8_t)(k->k0[i] ^ 0x36);
+    if (h == CD_SHA384)
+        IMB_SHA384_ONE_BLOCK(m, pad, k->ist);
+    else
+        IMB_SHA256_ONE_BLOCK(m, pad, k->ist);
+    for (size_t i = 0; i < bl; i++) pad[i] = (uint8_t)(k->k0[i] ^ 0x5c);
+    if (h == CD_SHA384)
+        IMB_SHA384_ONE_BLOCK(m, pad, k->ost);
+    else
+        IMB_SHA256_ONE_BLOCK(m, pad, k->ost);
+    ct_wipe(pad, sizeof pad);
+}
+
+/* see cd_hmac_key.h */
+void cd_hmac_key_mac(const cd_hmac_key *k, const void *msg, size_t n, uint8_t *out)
+{
+    const enum cd_hash h = k->h;
+    if (n >= 1 && n <= JOB_MAX) { /* one HMAC job from the kept states: no pad blocks */
+        IMB_MGR *m = tls()->hash;
+        const size_t hl = cd_hash_len(h);
+        _Alignas(16) uint8_t tag[CD_HASH_MAX];
+        IMB_JOB *job = hash_job(m, h == CD_SHA384 ? IMB_AUTH_HMAC_SHA_384 : IMB_AUTH_HMAC_SHA_256,
+                                msg, n, tag, hl);
+        job->u.HMAC._hashed_auth_key_xor_ipad = k->ist;
+        job->u.HMAC._hashed_auth_key_xor_opad = k->ost;
+        job_run(m, tag);
+        memcpy(out, tag, hl);
+        ct_wipe(tag, sizeof tag);
+        return;
+    }
+    /* lengths the HMAC job refuses: 0, or longer than 65534 */
+    const size_t bl = block_len(h);
+    _Alignas(16) uint8_t buf[BLOCK_MAX + 1];
+    if (n > SIZE_MAX - bl) die("HMAC message too long", NULL);
+    uint8_t *big = n == 0 ? buf : malloc(bl + n);
+    if (big == NULL) die("out of memory (HMAC of a long message)", NULL);
+    hmac_concat(h, k->k0, msg, n, big, out);
+    if (big != buf) free(big);
+}
+
+/* see cd_hmac_key.h */
+void cd_hmac_key_wipe(cd_hmac_key *k) { ct_wipe(k, sizeof *k); }
 
 /* ---- AES-GCM (RFC 5288; NIST SP 800-38D) --------------------------------------------------- */
 

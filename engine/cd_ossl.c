@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +31,31 @@
 #define RSA_MAX_BITS_OWN 4096 /* our own keys: what the benchmark and the server support */
 #define RSA_MAX_BITS_PEER 8192 /* peers' keys: bounded so one handshake cannot cost seconds */
 
+/* Parsed peer certificates, keyed by their exact DER bytes. d2i_X509 costs more than the two
+ * signature checks of a chain (OpenSSL 3 decodes the public key through its provider decoders),
+ * and a busy client sees the same few chains over and over. An entry holds only what follows
+ * from the DER alone (the X509 object, the leaf's subject line and P-256 point); every
+ * handshake still runs the whole path validation on it: signatures, validity period, purpose,
+ * CA constraints and host name (X509_verify_cert keeps no verdict in the X509 object).
+ * Bounded (PCACHE_SLOTS, round-robin eviction); entries are reference counted, so an evicted
+ * certificate lives on until the handshakes using it let go. */
+#define PCACHE_SLOTS 16
+#define PCACHE_MAX_DER 16384 /* larger certificates are parsed every time, not kept */
+
+typedef struct pcache_entry {
+    X509 *x;           /* NULL: slot empty */
+    uint8_t *der;      /* copy of the DER the object was parsed from */
+    size_t len;
+    int p256;          /* 1: ec_pub holds the key (EC P-256); 0: leaf_key works it out */
+    uint8_t ec_pub[65];
+    char subject[256];
+} pcache_entry;
+
 struct cd_trust {
     X509_STORE *store;
+    pthread_mutex_t lock; /* guards the cache; held only to look up or swap entries */
+    unsigned next;        /* slot the next insertion evicts */
+    pcache_entry pc[PCACHE_SLOTS];
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -251,9 +275,15 @@ cd_trust *cd_trust_load(const char *ca_file, char *err, size_t errlen)
     FILE *f = open_file(ca_file, err, errlen);
     if (!f) return NULL;
     cd_trust *t = OPENSSL_zalloc(sizeof *t);
-    if (!t || !(t->store = X509_STORE_new())) {
+    if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
         fclose(f);
         OPENSSL_free(t);
+        seterr(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (!(t->store = X509_STORE_new())) {
+        fclose(f);
+        cd_trust_free(t);
         seterr(err, errlen, "out of memory");
         return NULL;
     }
@@ -285,6 +315,11 @@ cd_trust *cd_trust_load(const char *ca_file, char *err, size_t errlen)
 void cd_trust_free(cd_trust *t)
 {
     if (!t) return;
+    for (unsigned i = 0; i < PCACHE_SLOTS; i++) {
+        X509_free(t->pc[i].x);
+        OPENSSL_free(t->pc[i].der);
+    }
+    pthread_mutex_destroy(&t->lock);
     X509_STORE_free(t->store);
     OPENSSL_free(t);
 }
@@ -377,6 +412,66 @@ static int leaf_key(X509 *x, cd_pubkey *leaf, char *err, size_t errlen)
     return ENG_E_ALERT(ALERT_UNSUPPORTED_CERTIFICATE);
 }
 
+/* Parses exactly one DER certificate (RFC 5280 §4.1) into out->x (a reference the caller
+ * frees) with the leaf facts beside it. 0, or -1 if der is not one DER certificate. */
+static int pcache_parse(const uint8_t *der, size_t len, pcache_entry *out)
+{
+    const uint8_t *p = der;
+    X509 *x = len <= 0x7fffffff ? d2i_X509(NULL, &p, (long)len) : NULL;
+    if (!x || p != der + len) {
+        X509_free(x);
+        return -1;
+    }
+    out->x = x;
+    out->der = NULL;
+    out->len = len;
+    subject_line(x, out->subject, sizeof out->subject);
+    EVP_PKEY *pub = X509_get0_pubkey(x);
+    out->p256 = pub && is_p256(pub) && ec_pub65(pub, out->ec_pub) == 0;
+    return 0;
+}
+
+/* Like pcache_parse, through t's cache when t != NULL: on a hit out gets a new reference to the
+ * object parsed before from the same bytes; a miss parses and keeps a copy (evicting round
+ * robin). The comparison is on the whole DER, not on a hash of it. */
+static int pcache_get(const cd_trust *tc, const uint8_t *der, size_t len, pcache_entry *out)
+{
+    cd_trust *t = (cd_trust *)tc; /* the cache is mutable state behind a const handle */
+    if (t && len <= PCACHE_MAX_DER) {
+        int hit = 0;
+        pthread_mutex_lock(&t->lock);
+        for (unsigned i = 0; i < PCACHE_SLOTS && !hit; i++) {
+            pcache_entry *e = &t->pc[i];
+            if (e->x && e->len == len && !memcmp(e->der, der, len) && X509_up_ref(e->x)) {
+                *out = *e;
+                out->der = NULL;
+                hit = 1;
+            }
+        }
+        pthread_mutex_unlock(&t->lock);
+        if (hit) return 0;
+    }
+    if (pcache_parse(der, len, out) < 0) return -1;
+    if (!t || len > PCACHE_MAX_DER) return 0;
+    uint8_t *copy = OPENSSL_malloc(len);
+    if (!copy || !X509_up_ref(out->x)) { /* not cached: still a valid parse */
+        OPENSSL_free(copy);
+        return 0;
+    }
+    memcpy(copy, der, len);
+    pthread_mutex_lock(&t->lock);
+    pcache_entry *e = &t->pc[t->next];
+    t->next = (t->next + 1) % PCACHE_SLOTS;
+    X509 *old = e->x;
+    uint8_t *old_der = e->der;
+    *e = *out;
+    e->der = copy;
+    pthread_mutex_unlock(&t->lock);
+    X509_free(old); /* handshakes still holding it keep their own references */
+    OPENSSL_free(old_der);
+    return 0;
+}
+
 /* see cd_ossl.h */
 int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const size_t len[],
                     unsigned n, const char *hostname, cd_pubkey *leaf, char *err, size_t errlen)
@@ -395,16 +490,19 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
     X509 *x[CD_CHAIN_MAX] = {0};
     STACK_OF(X509) *untrusted = NULL;
     X509_STORE_CTX *ctx = NULL;
+    pcache_entry pe0 = {0}; /* the leaf's facts */
     for (unsigned i = 0; i < n; i++) {
-        const uint8_t *p = der[i];
-        x[i] = len[i] <= 0x7fffffff ? d2i_X509(NULL, &p, (long)len[i]) : NULL;
-        if (!x[i] || p != der[i] + len[i]) { /* RFC 5280 §4.1: exactly one DER Certificate */
+        pcache_entry pe;
+        if (pcache_get(trust, der[i], len[i], &pe) < 0) {
+            /* RFC 5280 §4.1: exactly one DER Certificate */
             seterr(err, errlen, "certificate %u: not a DER X.509 certificate", i);
             rc = ENG_E_ALERT(ALERT_BAD_CERTIFICATE);
             goto out;
         }
+        x[i] = pe.x;
+        if (i == 0) pe0 = pe;
     }
-    subject_line(x[0], leaf->subject, sizeof leaf->subject);
+    memcpy(leaf->subject, pe0.subject, sizeof leaf->subject);
 
     if (trust) {
         if (!(untrusted = sk_X509_new_null()) || !(ctx = X509_STORE_CTX_new())) {
@@ -452,7 +550,13 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
             goto out;
         }
     }
-    rc = leaf_key(x[0], leaf, err, errlen);
+    if (pe0.p256) { /* the point leaf_key would extract, read from the same DER before */
+        leaf->type = CD_KEY_EC_P256;
+        leaf->bits = 256;
+        memcpy(leaf->ec_pub, pe0.ec_pub, sizeof leaf->ec_pub);
+    } else {
+        rc = leaf_key(x[0], leaf, err, errlen);
+    }
 out:
     X509_STORE_CTX_free(ctx);
     sk_X509_free(untrusted); /* the certificates themselves are freed below */

@@ -1,22 +1,10 @@
 /* cfg.c — eng_cfg: certificate, trust roots, suite and group preferences, EMS policy. A
  * configuration is read-only once connections use it. */
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ct.h"
 #include "eng_internal.h"
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* see eng.h */
 eng_cfg *eng_cfg_new(eng_role role)
@@ -47,7 +35,7 @@ void eng_cfg_free(eng_cfg *cfg)
         pthread_mutex_destroy(&cfg->vcache->lock);
         free(cfg->vcache);
     }
-    memset(cfg, 0, sizeof *cfg);
+    ct_wipe(cfg, sizeof *cfg); /* a plain memset before free may be dropped */
     free(cfg);
 }
 
@@ -61,7 +49,7 @@ int eng_cfg_set_cert(eng_cfg *cfg, const char *cert_file, const char *key_file,
     memset(&k, 0, sizeof k);
     if (cd_chain_load(&ch, cert_file, chain_file, err, errlen) != 0) return -1;
     if (ch.n == 0) {
-        seterr(err, errlen, "%s: no certificate", cert_file);
+        eng_seterr(err, errlen, "%s: no certificate", cert_file);
         cd_chain_free(&ch);
         return -1;
     }
@@ -81,6 +69,7 @@ int eng_cfg_set_cert(eng_cfg *cfg, const char *cert_file, const char *key_file,
     cfg->chain = ch;
     cfg->key = k;
     cfg->have_cert = 1;
+    ct_wipe(&k, sizeof k); /* the private scalar now lives in cfg only */
     return 0;
 }
 
@@ -185,27 +174,27 @@ static int parse_list(const char *list, int (*lookup)(const char *), uint16_t *i
     unsigned cnt = 0;
     const char *p = list;
     if (!list || !*list) {
-        seterr(err, errlen, "empty %s list", what);
+        eng_seterr(err, errlen, "empty %s list", what);
         return -1;
     }
     while (*p) {
         size_t l = strcspn(p, ",:");
         if (l == 0 || l >= sizeof tok) {
-            seterr(err, errlen, "bad %s list \"%s\"", what, list);
+            eng_seterr(err, errlen, "bad %s list \"%s\"", what, list);
             return -1;
         }
         memcpy(tok, p, l);
         tok[l] = 0;
         int id = lookup(tok);
         if (id < 0) {
-            seterr(err, errlen, "unknown or unsupported %s \"%s\"", what, tok);
+            eng_seterr(err, errlen, "unknown or unsupported %s \"%s\"", what, tok);
             return -1;
         }
         int dup = 0;
         for (unsigned i = 0; i < cnt; i++) dup |= ids[i] == (uint16_t)id;
         if (!dup) {
             if (cnt == cap) {
-                seterr(err, errlen, "too many %ss", what);
+                eng_seterr(err, errlen, "too many %ss", what);
                 return -1;
             }
             ids[cnt++] = (uint16_t)id;

@@ -2,6 +2,7 @@
  * between the handshake flow and the record layer), the output buffer, application data,
  * close_notify, results and the sticky first error. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,11 @@ int conn_fail(eng_conn *c, int e)
     return e;
 }
 
+/* eng_conn_new leaves everything from rbuf on uninitialised: only the three buffers may be there */
+_Static_assert(sizeof(eng_conn) - offsetof(eng_conn, rbuf) <
+                   ENG_REC_CAP + ENG_OUT_CAP + ENG_HS_CAP + 64,
+               "eng_conn: only rbuf, out and hs may follow rbuf");
+
 /* see eng.h */
 eng_conn *eng_conn_new(const eng_cfg *cfg, const char *servername)
 {
@@ -75,7 +81,11 @@ eng_conn *eng_conn_new(const eng_cfg *cfg, const char *servername)
     size_t sz = (sizeof(eng_conn) + 63) & ~(size_t)63;
     eng_conn *c = aligned_alloc(64, sz);
     if (!c) return NULL;
-    memset(c, 0, sizeof *c);
+    /* Zero the state, not the three big buffers (rbuf, out, hs: 66 of the 75 KiB): every
+     * read of them is bounded by a length that starts at 0 here (rlen, out_len, hs_len +
+     * hs_in), so their old bytes are never looked at; clearing them cost ~10 µs per
+     * connection. eng_conn_free still wipes all of it. */
+    memset(c, 0, offsetof(eng_conn, rbuf));
     c->cfg = cfg;
     c->role = cfg->role;
     c->seq = hs_seq_ecdhe; /* the RSA flow shares its first steps; chosen at ServerHello */

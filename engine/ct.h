@@ -30,5 +30,11 @@ uint32_t ct_memeq(const void *a, const void *b, size_t n);
 void ct_memcpy_if(uint32_t c, void *dst, const void *src, size_t n);
 /* Zeroes n bytes in a way the compiler cannot drop. */
 void ct_wipe(void *p, size_t n);
+/* Zeroes CT_STACK_WIPE bytes of stack below the caller's frame, where the frames of the
+ * functions it called lay: their temporaries (point formulas, field arithmetic) are dead but
+ * still in memory, and no ct_wipe can name them. Called at the end of secret scalar
+ * multiplications. */
+#define CT_STACK_WIPE 4096
+void ct_wipe_stack(void);
 
 #endif

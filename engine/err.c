@@ -1,6 +1,7 @@
 /* err.c — alert names and error strings (see err.h) */
 #include "err.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 _Thread_local const char *eng_trace_file;
@@ -52,4 +53,14 @@ const char *eng_strerror(int e)
         snprintf(buf, sizeof buf, "internal error %d (sent internal_error)", -e & 0xff);
     }
     return buf;
+}
+
+/* see err.h */
+void eng_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
 }

@@ -9,6 +9,8 @@
 #ifndef MBSHAKE_ERR_H
 #define MBSHAKE_ERR_H
 
+#include <stddef.h>
+
 #define ENG_E_ALERT(a) (-(0x100 | (a)))
 #define ENG_E_PEER(a) (-(0x200 | (a)))
 #define ENG_E_INTERNAL(n) (-(0x400 | (n)))
@@ -62,6 +64,10 @@ enum {
 const char *eng_alert_name(int alert);
 /* One-line description of an error code, naming the alert and the failing place when traced. */
 const char *eng_strerror(int err);
+/* The (char *err, size_t errlen) convention of set-up calls (configuration, keys): formats the
+ * message into err; nothing when err is NULL or errlen is 0. */
+void eng_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 extern _Thread_local const char *eng_trace_file;
 extern _Thread_local int eng_trace_line;

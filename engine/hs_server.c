@@ -116,7 +116,24 @@ int srv_recv_client_hello(eng_conn *c)
 /* see eng_internal.h */
 int srv_send_server_hello(eng_conn *c)
 {
-    cd_random(c->sr, TLS_RANDOM_LEN);
+    /* One getrandom(2) for the whole first flight: the server random, and what srv_send_ske
+     * draws later in the same flight — the x25519 ephemeral private key and the RFC 6979 §3.6
+     * extra input of an ECDSA signature (a system call costs about a microsecond here, on the
+     * order of the handshake's whole PRF work). Both sit in fields that every exit path wipes
+     * (conn.c wipe_secrets). */
+    const int ecdhe = c->suite->kx != KX_RSA;
+    const int pre_x25519 = ecdhe && c->group == TLS_GROUP_X25519;
+    const int pre_extra = ecdhe && c->cfg->key.type == CD_KEY_EC_P256;
+    uint8_t rnd[TLS_RANDOM_LEN + 32 + 32];
+    size_t n = TLS_RANDOM_LEN;
+    cd_random(rnd, TLS_RANDOM_LEN + (pre_x25519 ? 32u : 0u) + (pre_extra ? 32u : 0u));
+    memcpy(c->sr, rnd, TLS_RANDOM_LEN);
+    if (pre_x25519) {
+        memcpy(c->eph_priv, rnd + n, 32);
+        n += 32;
+    }
+    if (pre_extra) memcpy(c->extra, rnd + n, sizeof c->extra);
+    ct_wipe(rnd, sizeof rnd);
     return msg_build_server_hello(c, c->echo_pf, c->servername[0] != 0);
 }
 
@@ -132,8 +149,7 @@ int srv_send_ske(eng_conn *c)
     case 0:
         /* ephemeral key pair (RFC 8422 §2.1: fresh for every handshake) */
         c->sub = 1;
-        if (c->group == TLS_GROUP_X25519) {
-            cd_random(c->eph_priv, 32);
+        if (c->group == TLS_GROUP_X25519) { /* eph_priv drawn with the server random */
             return op_park(c, ENG_OP_X25519_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
         }
         op_p256_random_scalar(c->eph_priv);
@@ -144,8 +160,7 @@ int srv_send_ske(eng_conn *c)
         if (!tls_sigalg_hash(c->sigalg, &h)) return FAIL(c, ENG_E_STATE, "no hash for sigalg");
         msg_ske_digest(c, h, c->ske_params, c->ske_params_len, c->digest);
         c->sub = 2;
-        if (key->type == CD_KEY_EC_P256) {
-            cd_random(c->extra, sizeof c->extra); /* RFC 6979 §3.6 hedged nonce input */
+        if (key->type == CD_KEY_EC_P256) { /* extra (RFC 6979 §3.6) drawn with the random */
             return op_park(c, ENG_OP_P256_SIGN, key->ec_priv, c->digest, c->extra, c->rs);
         }
         c->sig_len = sizeof c->sig;

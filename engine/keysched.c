@@ -1,11 +1,13 @@
 /* keysched.c — see keysched.h. The TLS 1.2 PRF is P_hash of RFC 5246 §5 with the suite's PRF
- * hash (SHA-256, or SHA-384 for *_SHA384 suites, RFC 5288 §3). Everything is built from cd_hmac,
- * so the HMAC work runs in ipsec-mb. Every buffer that held secret-derived bytes (A(i), output
+ * hash (SHA-256, or SHA-384 for *_SHA384 suites, RFC 5288 §3). Everything is built from HMAC
+ * with the secret's pads hashed once per PRF call (cd_hmac_key.h), so the HMAC work runs in
+ * ipsec-mb. Every buffer that held secret-derived bytes (A(i), output
  * blocks) is wiped before return. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cd_hmac_key.h"
 #include "ct.h"
 #include "keysched.h"
 
@@ -30,19 +32,23 @@ int ks_prf(enum cd_hash h, const uint8_t *secret, size_t slen, const char *label
     if (n1) memcpy(a + hl + ll, seed1, n1);
     if (n2) memcpy(a + hl + ll + n1, seed2, n2);
 
+    /* Every HMAC below has the same key: its pads are hashed once (cd_hmac_key.h). */
+    cd_hmac_key key;
+    cd_hmac_key_init(&key, h, secret, slen);
     /* A(1) = HMAC(secret, A(0)), A(0) = label + seed */
-    cd_hmac(h, secret, slen, a + hl, sl, blk);
+    cd_hmac_key_mac(&key, a + hl, sl, blk);
     memcpy(a, blk, hl);
     for (size_t done = 0; done < outlen;) {
-        cd_hmac(h, secret, slen, a, hl + sl, blk); /* HMAC(secret, A(i) + seed) */
+        cd_hmac_key_mac(&key, a, hl + sl, blk); /* HMAC(secret, A(i) + seed) */
         size_t take = outlen - done < hl ? outlen - done : hl;
         memcpy(out + done, blk, take);
         done += take;
         if (done < outlen) { /* A(i+1) = HMAC(secret, A(i)) */
-            cd_hmac(h, secret, slen, a, hl, blk);
+            cd_hmac_key_mac(&key, a, hl, blk);
             memcpy(a, blk, hl);
         }
     }
+    cd_hmac_key_wipe(&key);
     ct_wipe(a, hl);
     ct_wipe(blk, sizeof blk);
     return 0;

@@ -131,6 +131,7 @@ void p256_base_mul_ct(p256_jac *r, const uint8_t kb[32])
     ct_wipe(&acc, sizeof acc);
     ct_wipe(&sel, sizeof sel);
     ct_wipe(ny, sizeof ny);
+    ct_wipe_stack(); /* the last mixed addition's temporaries */
 }
 
 /* see p256_internal.h */

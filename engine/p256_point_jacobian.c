@@ -204,6 +204,10 @@ uint64_t p256_point_to_affine(p256_aff *r, const p256_jac *a)
     fe_mul(r->x, a->x, zi2);
     fe_mul(zi2, zi2, zi);
     fe_mul(r->y, a->y, zi2);
+    /* 1/Z together with the affine result would give the projective representation, which
+     * leaks bits of the scalar (Naccache, Smart, Stern, EUROCRYPT 2004) */
+    ct_wipe(zi, sizeof zi);
+    ct_wipe(zi2, sizeof zi2);
     return finite;
 }
 
@@ -376,6 +380,7 @@ void p256_point_mul_ct(p256_jac *r, const p256_aff *p, const uint8_t kb[32])
     ct_wipe(&acc, sizeof acc);
     ct_wipe(&sel, sizeof sel);
     ct_wipe(ny, sizeof ny);
+    ct_wipe_stack(); /* the last add_coz and doubling's temporaries */
 }
 
 /* width-5 NAF of u (public): digits odd in [-15, 15] or 0; returns the digit count */

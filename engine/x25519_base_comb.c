@@ -42,46 +42,51 @@ static const uint8_t base_y[32] = {
 
 static const fe51 fe_zero = {{0, 0, 0, 0, 0}}, fe_one = {{1, 0, 0, 0, 0}};
 
+/* The temporaries of ge_madd and ge_dbl, owned by the caller: derived from the secret scalar
+ * in x25519_base_comb, which wipes them once at the end instead of leaving the last step's
+ * values in a dead stack frame. */
+typedef struct {
+    fe51 a, b, c, d, e, f, g, h;
+} ge_tmp;
+
 /* r = p + q with q affine and precomputed (madd-2008-hwcd-3, k = 2d): 7 multiplications.
  * p's coordinates are carried (multiplication outputs), so every fe51_sub bound holds. */
-static void ge_madd(ge_ext *r, const ge_ext *p, const ge_pre *q)
+static void ge_madd(ge_ext *r, const ge_ext *p, const ge_pre *q, ge_tmp *s)
 {
-    fe51 a, b, c, d, e, f, g, h;
-    fe51_sub(&a, &p->Y, &p->X);
-    fe51_mul(&a, &a, &q->ymx); /* A = (Y1 - X1)(y2 - x2) */
-    fe51_add(&b, &p->Y, &p->X);
-    fe51_mul(&b, &b, &q->ypx); /* B = (Y1 + X1)(y2 + x2) */
-    fe51_mul(&c, &p->T, &q->xy2d); /* C = T1 * 2d x2 y2 */
-    fe51_add(&d, &p->Z, &p->Z); /* D = 2 Z1 */
-    fe51_sub(&e, &b, &a);
-    fe51_sub(&f, &d, &c);
-    fe51_add(&g, &d, &c);
-    fe51_add(&h, &b, &a);
-    fe51_mul(&r->X, &e, &f);
-    fe51_mul(&r->Y, &g, &h);
-    fe51_mul(&r->T, &e, &h);
-    fe51_mul(&r->Z, &f, &g);
+    fe51_sub(&s->a, &p->Y, &p->X);
+    fe51_mul(&s->a, &s->a, &q->ymx); /* A = (Y1 - X1)(y2 - x2) */
+    fe51_add(&s->b, &p->Y, &p->X);
+    fe51_mul(&s->b, &s->b, &q->ypx); /* B = (Y1 + X1)(y2 + x2) */
+    fe51_mul(&s->c, &p->T, &q->xy2d); /* C = T1 * 2d x2 y2 */
+    fe51_add(&s->d, &p->Z, &p->Z); /* D = 2 Z1 */
+    fe51_sub(&s->e, &s->b, &s->a);
+    fe51_sub(&s->f, &s->d, &s->c);
+    fe51_add(&s->g, &s->d, &s->c);
+    fe51_add(&s->h, &s->b, &s->a);
+    fe51_mul(&r->X, &s->e, &s->f);
+    fe51_mul(&r->Y, &s->g, &s->h);
+    fe51_mul(&r->T, &s->e, &s->h);
+    fe51_mul(&r->Z, &s->f, &s->g);
 }
 
 /* r = 2p (dbl-2008-hwcd with a = -1, every intermediate negated, which leaves X3, Y3, T3, Z3
- * unchanged and avoids negating a sum): 4 multiplications, 4 squarings. */
-static void ge_dbl(ge_ext *r, const ge_ext *p)
+ * unchanged and avoids negating a sum): 4 multiplications, 4 squarings. s->d holds T. */
+static void ge_dbl(ge_ext *r, const ge_ext *p, ge_tmp *s)
 {
-    fe51 a, b, c, e, f, g, h, t;
-    fe51_sq(&a, &p->X);
-    fe51_sq(&b, &p->Y);
-    fe51_sq(&c, &p->Z);
-    fe51_add(&c, &c, &c); /* C = 2 Z1^2 */
-    fe51_add(&t, &p->X, &p->Y);
-    fe51_sq(&t, &t);
-    fe51_add(&h, &a, &b); /* H = A + B */
-    fe51_sub(&e, &h, &t); /* E = A + B - (X1 + Y1)^2 */
-    fe51_sub(&g, &a, &b); /* G = A - B */
-    fe51_add(&f, &c, &g); /* F = C + G */
-    fe51_mul(&r->X, &e, &f);
-    fe51_mul(&r->Y, &g, &h);
-    fe51_mul(&r->T, &e, &h);
-    fe51_mul(&r->Z, &f, &g);
+    fe51_sq(&s->a, &p->X);
+    fe51_sq(&s->b, &p->Y);
+    fe51_sq(&s->c, &p->Z);
+    fe51_add(&s->c, &s->c, &s->c); /* C = 2 Z1^2 */
+    fe51_add(&s->d, &p->X, &p->Y);
+    fe51_sq(&s->d, &s->d);
+    fe51_add(&s->h, &s->a, &s->b); /* H = A + B */
+    fe51_sub(&s->e, &s->h, &s->d); /* E = A + B - (X1 + Y1)^2 */
+    fe51_sub(&s->g, &s->a, &s->b); /* G = A - B */
+    fe51_add(&s->f, &s->c, &s->g); /* F = C + G */
+    fe51_mul(&r->X, &s->e, &s->f);
+    fe51_mul(&r->Y, &s->g, &s->h);
+    fe51_mul(&r->T, &s->e, &s->h);
+    fe51_mul(&r->Z, &s->f, &s->g);
 }
 
 /* r = p + q, both extended (add-2008-hwcd-3, k = 2d); table construction only */
@@ -121,6 +126,7 @@ static void table_init(void)
     fe51_mul_small(&d2, &d, 2);
 
     ge_ext row, q[8];
+    ge_tmp s;
     x25519_fe51_frombytes(&row.X, base_x);
     x25519_fe51_frombytes(&row.Y, base_y);
     row.Z = fe_one;
@@ -148,7 +154,7 @@ static void table_init(void)
             fe51_mul(&t, &x, &y);
             fe51_mul(&table[r][j].xy2d, &t, &d2);
         }
-        for (int i = 0; i < 8; i++) ge_dbl(&row, &row); /* next row: times 2^8 */
+        for (int i = 0; i < 8; i++) ge_dbl(&row, &row, &s); /* next row: times 2^8 */
     }
 }
 
@@ -210,6 +216,7 @@ void x25519_base_comb(uint8_t pub[32], const uint8_t priv[32])
     int8_t e[64];
     ge_ext h;
     ge_pre t;
+    ge_tmp s;
     fe51 num, den;
 
     pthread_once(&table_once, table_init);
@@ -221,12 +228,12 @@ void x25519_base_comb(uint8_t pub[32], const uint8_t priv[32])
     h.T = fe_zero;
     for (int i = 1; i < 64; i += 2) {
         select_pre(&t, i / 2, e[i]);
-        ge_madd(&h, &h, &t);
+        ge_madd(&h, &h, &t, &s);
     }
-    for (int i = 0; i < 4; i++) ge_dbl(&h, &h);
+    for (int i = 0; i < 4; i++) ge_dbl(&h, &h, &s);
     for (int i = 0; i < 64; i += 2) {
         select_pre(&t, i / 2, e[i]);
-        ge_madd(&h, &h, &t);
+        ge_madd(&h, &h, &t, &s);
     }
     /* RFC 7748 §4.1: u = (1 + y) / (1 - y) */
     fe51_add(&num, &h.Z, &h.Y);
@@ -238,6 +245,7 @@ void x25519_base_comb(uint8_t pub[32], const uint8_t priv[32])
     ct_wipe(e, sizeof e);
     ct_wipe(&h, sizeof h);
     ct_wipe(&t, sizeof t);
+    ct_wipe(&s, sizeof s);
     ct_wipe(&num, sizeof num);
     ct_wipe(&den, sizeof den);
 }

@@ -1,6 +1,7 @@
 /* th.c — see th.h */
 #include "th.h"
 
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,27 @@ char *th_read_file(const char *path, size_t *len)
     return p;
 }
 
+json_t *th_wycheproof(const char *file)
+{
+    const char *dir = th_vectors_dir();
+    if (!dir) {
+        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof or MBSHAKE_VECTORS)");
+        return NULL;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    json_error_t err;
+    json_t *root = json_load_file(path, 0, &err);
+    if (!root) th_skip("%s: %s (line %d)", path, err.text, err.line);
+    return root;
+}
+
+const char *th_jstr(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
 static int hexval(int c)
 {
     if (c >= '0' && c <= '9') return c - '0';
@@ -118,9 +140,40 @@ long th_unhex(const char *hex, uint8_t *out, size_t cap)
     return (long)(n / 2);
 }
 
+void th_unhex_n(const char *hex, uint8_t *out, size_t n)
+{
+    if (th_unhex(hex, out, n) != (long)n) th_fail(__FILE__, __LINE__, "bad hex constant %s", hex);
+}
+
 void th_hexdump(const char *label, const uint8_t *p, size_t n)
 {
     printf("%s ", label);
     for (size_t i = 0; i < n && i < 96; i++) printf("%02x", p[i]);
     printf(n > 96 ? "...\n" : "\n");
+}
+
+static uint64_t rnd_state = 0x6d627368616b6533ull;
+
+void th_rnd_seed(uint64_t seed)
+{
+    rnd_state = seed;
+}
+
+uint64_t th_rnd64(void)
+{
+    uint64_t z = (rnd_state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+void th_rnd_bytes(uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(th_rnd64() >> 56);
+}
+
+size_t th_rnd_below(size_t n)
+{
+    return (size_t)(th_rnd64() % n);
 }

@@ -21,9 +21,23 @@ int th_done(void);
 const char *th_vectors_dir(void);
 /* Reads a whole file into a malloc'd NUL-terminated buffer; NULL on failure. */
 char *th_read_file(const char *path, size_t *len);
+/* Wycheproof: parses th_vectors_dir()/file with jansson. Returns the root (json_decref it), or
+ * NULL after th_skip() with the reason when the directory or the file is missing or unreadable. */
+struct json_t *th_wycheproof(const char *file);
+/* The string member k of a JSON object, "" when absent or not a string. */
+const char *th_jstr(const struct json_t *o, const char *k);
 /* Hex helpers: returns decoded length, or -1 on bad hex / overflow. */
 long th_unhex(const char *hex, uint8_t *out, size_t cap);
+/* Decodes a hex constant of exactly n bytes; anything else fails the current case. */
+void th_unhex_n(const char *hex, uint8_t *out, size_t n);
 void th_hexdump(const char *label, const uint8_t *p, size_t n);
+
+/* Deterministic randomness (splitmix64), one stream per test binary from a fixed seed, so that a
+ * failure replays. Not thread-safe: one thread at a time. */
+void th_rnd_seed(uint64_t seed);
+uint64_t th_rnd64(void);
+void th_rnd_bytes(uint8_t *p, size_t n);
+size_t th_rnd_below(size_t n); /* n > 0; the modulo bias is irrelevant for tests */
 
 #define CHECK(c)                                                                                   \
     do {                                                                                           \

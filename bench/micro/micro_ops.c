@@ -8,13 +8,13 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <x86intrin.h>
 
 #include "cd.h"
+#include "err.h"
 #include "keysched.h"
 
 #define MAXL 16 /* largest batch any kernel table declares (8 today) */
@@ -51,14 +51,6 @@ static void fill(uint8_t *p, size_t n, unsigned seed)
     }
 }
 
-static void set_err(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* ---- the row list -------------------------------------------------------------------------- */
 
@@ -264,11 +256,11 @@ static int setup_x25519(micro_st *s, char *err, size_t cap)
     fill(&s->priv[0][0], sizeof s->priv, 1);
     fill(&peer_priv[0][0], sizeof peer_priv, 2);
     if (ref->keygen(s->xpeer, (const uint8_t(*)[32])peer_priv, n) != 0) {
-        set_err(err, cap, "scalar x25519 keygen failed");
+        eng_seterr(err, cap, "scalar x25519 keygen failed");
         return -1;
     }
     if (micro_run(s) != 0) {
-        set_err(err, cap, "%s: a lane failed", s->r.name);
+        eng_seterr(err, cap, "%s: a lane failed", s->r.name);
         return -1;
     }
     /* the kernel under test must agree with the scalar one on this very batch */
@@ -277,7 +269,7 @@ static int setup_x25519(micro_st *s, char *err, size_t cap)
     else
         ref->derive(want, (const uint8_t(*)[32])s->priv, (const uint8_t(*)[32])s->xpeer, n);
     if (memcmp(s->r.kind == MK_X25519_KEYGEN ? s->xpub : s->out, want, 32 * (size_t)n) != 0) {
-        set_err(err, cap, "%s disagrees with the scalar implementation", s->r.name);
+        eng_seterr(err, cap, "%s disagrees with the scalar implementation", s->r.name);
         return -1;
     }
     return 0;
@@ -295,13 +287,13 @@ static int setup_p256(micro_st *s, char *err, size_t cap)
     if (ref->keygen(s->ppeer, (const uint8_t(*)[32])peer_priv, n) != 0 ||
         ref->keygen(s->ppub, (const uint8_t(*)[32])s->priv, n) != 0 ||
         ref->sign(s->sig, (const uint8_t(*)[32])s->priv, (const uint8_t(*)[32])s->hash, NULL, n) != 0) {
-        set_err(err, cap, "scalar P-256 setup failed");
+        eng_seterr(err, cap, "scalar P-256 setup failed");
         return -1;
     }
     memcpy(w65, s->ppub, sizeof w65);
     memcpy(w64, s->sig, sizeof w64);
     if (micro_run(s) != 0) {
-        set_err(err, cap, "%s: a lane failed", s->r.name);
+        eng_seterr(err, cap, "%s: a lane failed", s->r.name);
         return -1;
     }
     int same = 1;
@@ -315,7 +307,7 @@ static int setup_p256(micro_st *s, char *err, size_t cap)
     default: break; /* verify: micro_run() == 0 already says every lane accepted */
     }
     if (!same) {
-        set_err(err, cap, "%s disagrees with the scalar implementation", s->r.name);
+        eng_seterr(err, cap, "%s disagrees with the scalar implementation", s->r.name);
         return -1;
     }
     return 0;
@@ -354,7 +346,7 @@ static int setup_openssl_pk(micro_st *s, char *err, size_t cap)
         break;
     default: ok = 0;
     }
-    if (!ok) set_err(err, cap, "%s: OpenSSL setup failed", s->r.name);
+    if (!ok) eng_seterr(err, cap, "%s: OpenSSL setup failed", s->r.name);
     return ok ? 0 : -1;
 }
 
@@ -383,7 +375,7 @@ static int setup_sym(micro_st *s, char *err, size_t cap)
     ok = ok && (s->kctx = EVP_KDF_CTX_new(s->kdf)) != NULL;
     ok = ok && cd_gcm_init(&s->gk, s->key, 16) == 0;
     if (!ok) {
-        set_err(err, cap, "%s: setup failed", s->r.name);
+        eng_seterr(err, cap, "%s: setup failed", s->r.name);
         return -1;
     }
     /* Both sides compute once and must agree; then the record to open is a valid one. */
@@ -404,7 +396,7 @@ static int setup_sym(micro_st *s, char *err, size_t cap)
     cd_hash(CD_SHA256, s->msg, 64, ma);
     ok = ok && EVP_Digest(s->msg, 64, mb, NULL, s->evp_md, NULL) == 1 && !memcmp(ma, mb, 32);
     if (ok && micro_run(s) != 0) ok = 0;
-    if (!ok) set_err(err, cap, "%s: ipsec-mb and OpenSSL disagree, or the operation failed", s->r.name);
+    if (!ok) eng_seterr(err, cap, "%s: ipsec-mb and OpenSSL disagree, or the operation failed", s->r.name);
     return ok ? 0 : -1;
 }
 
@@ -414,7 +406,7 @@ void *micro_setup(const micro_row *r, char *err, size_t errcap)
     size_t sz = (sizeof(micro_st) + 63) & ~(size_t)63;
     micro_st *s = aligned_alloc(64, sz);
     if (!s) {
-        set_err(err, errcap, "out of memory");
+        eng_seterr(err, errcap, "out of memory");
         return NULL;
     }
     memset(s, 0, sizeof *s);
@@ -436,7 +428,7 @@ void *micro_setup(const micro_row *r, char *err, size_t errcap)
     default: rc = setup_sym(s, err, errcap);
     }
     if (rc == 0 && r->openssl && micro_run(s) != 0) {
-        set_err(err, errcap, "%s: OpenSSL operation failed", r->name);
+        eng_seterr(err, errcap, "%s: OpenSSL operation failed", r->name);
         rc = -1;
     }
     if (rc != 0) {

@@ -11,11 +11,6 @@
 
 static const cd_p256 *impl;
 
-static void unhex(const char *h, uint8_t *out, size_t n)
-{
-    if (th_unhex(h, out, n) != (long)n) th_fail(__FILE__, __LINE__, "bad hex constant");
-}
-
 /* RFC 6979 §A.2.5 key and "sample" signature (SHA-256) */
 #define X_A25 "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 #define UX_A25 "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
@@ -28,13 +23,13 @@ static void unhex(const char *h, uint8_t *out, size_t n)
 static void ct_keygen(void)
 {
     uint8_t priv[2][32], pub[2][65], want[65];
-    unhex(X_A25, priv[0], 32);
+    th_unhex_n(X_A25, priv[0], 32);
     /* a second key whose top Booth windows are zero (accumulator at infinity for a while) */
     memset(priv[1], 0, 32);
     priv[1][31] = 0x01;
     want[0] = 0x04;
-    unhex(UX_A25, want + 1, 32);
-    unhex(UY_A25, want + 33, 32);
+    th_unhex_n(UX_A25, want + 1, 32);
+    th_unhex_n(UY_A25, want + 33, 32);
     for (int k = 0; k < 2; k++) {
         CT_SECRET(priv[k], 32);
         uint32_t bad = impl->keygen(&pub[k], (const uint8_t(*)[32])&priv[k], 1);
@@ -44,8 +39,8 @@ static void ct_keygen(void)
     }
     CHECK_MEM(pub[0], want, 65);
     /* 1*G */
-    unhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", want + 1, 32);
-    unhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33, 32);
+    th_unhex_n("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", want + 1, 32);
+    th_unhex_n("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33, 32);
     CHECK_MEM(pub[1], want, 65);
     /* an out-of-range key takes the same path and reports through the mask only */
     uint8_t zero[1][32] = {{0}};
@@ -59,11 +54,11 @@ static void ct_derive(void)
 {
     /* Wycheproof ecdh_secp256r1_ecpoint_test tcId 1 */
     uint8_t priv[1][32], peer[1][65], out[1][32], want[32];
-    unhex("0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346", priv[0], 32);
-    unhex("0462d5bd3372af75fe85a040715d0f502428e07046868b0bfdfa61d731afe44f26ac333a93a9e70a81cd5a"
+    th_unhex_n("0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346", priv[0], 32);
+    th_unhex_n("0462d5bd3372af75fe85a040715d0f502428e07046868b0bfdfa61d731afe44f26ac333a93a9e70a81cd5a"
           "95b5bf8d13990eb741c8c38872b4a07d275a014e30cf",
           peer[0], 65);
-    unhex("53020d908b0219328b658b525f26780e3ae12bcd952bb25a93bc0895e1714285", want, 32);
+    th_unhex_n("53020d908b0219328b658b525f26780e3ae12bcd952bb25a93bc0895e1714285", want, 32);
     CT_SECRET(priv, 32);
     uint32_t bad = impl->derive(out, (const uint8_t(*)[32])priv, (const uint8_t(*)[65])peer, 1);
     CT_PUBLIC(&bad, sizeof bad);
@@ -71,7 +66,7 @@ static void ct_derive(void)
     CHECK_EQ(bad, 0);
     CHECK_MEM(out[0], want, 32);
     /* an even private key (the n - k path) must give the same kind of run */
-    unhex("0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346", priv[0], 32);
+    th_unhex_n("0612465c89a023ab17855b0a6bcebfd3febb53aef84138647b5352e02c10c346", priv[0], 32);
     priv[0][31] ^= 1;
     CT_SECRET(priv, 32);
     bad = impl->derive(out, (const uint8_t(*)[32])priv, (const uint8_t(*)[65])peer, 1);
@@ -83,10 +78,10 @@ static void ct_derive(void)
 static void ct_sign(void)
 {
     uint8_t priv[1][32], h[1][32], sig[1][64], want[64], extra[1][32], sig2[1][64], pub[1][65];
-    unhex(X_A25, priv[0], 32);
-    unhex(H_SAMPLE, h[0], 32);
-    unhex(R_SAMPLE, want, 32);
-    unhex(S_SAMPLE, want + 32, 32);
+    th_unhex_n(X_A25, priv[0], 32);
+    th_unhex_n(H_SAMPLE, h[0], 32);
+    th_unhex_n(R_SAMPLE, want, 32);
+    th_unhex_n(S_SAMPLE, want + 32, 32);
     CT_SECRET(priv, 32);
     uint32_t bad = impl->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, 1);
     CT_PUBLIC(&bad, sizeof bad);
@@ -103,8 +98,8 @@ static void ct_sign(void)
     CHECK_EQ(bad, 0);
     CHECK(memcmp(sig2[0], want, 64) != 0);
     pub[0][0] = 0x04;
-    unhex(UX_A25, pub[0] + 1, 32);
-    unhex(UY_A25, pub[0] + 33, 32);
+    th_unhex_n(UX_A25, pub[0] + 1, 32);
+    th_unhex_n(UY_A25, pub[0] + 33, 32);
     CHECK_EQ(impl->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
                           (const uint8_t(*)[64])sig2, 1),
              0);

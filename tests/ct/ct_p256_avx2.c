@@ -14,11 +14,6 @@
 extern const cd_p256 cd_p256_avx2;
 static const cd_p256 *const V = &cd_p256_avx2;
 
-static void unhex(const char *h, uint8_t *out, size_t n)
-{
-    if (th_unhex(h, out, n) != (long)n) th_fail(__FILE__, __LINE__, "bad hex constant");
-}
-
 /* RFC 6979 §A.2.5 key and "sample" signature (SHA-256) */
 #define X_A25    "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"
 #define UX_A25   "60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb6"
@@ -37,10 +32,10 @@ static void unhex(const char *h, uint8_t *out, size_t n)
  * (invalid: must fail through the mask only) */
 static void keys(uint8_t priv[4][32])
 {
-    unhex(X_A25, priv[0], 32);
+    th_unhex_n(X_A25, priv[0], 32);
     memset(priv[1], 0, 32);
     priv[1][31] = 1;
-    unhex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550", priv[2], 32);
+    th_unhex_n("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550", priv[2], 32);
     memset(priv[3], 0, 32);
 }
 
@@ -57,16 +52,16 @@ static void ct_keygen(void)
         CT_PUBLIC(pub, sizeof pub);
         CHECK_EQ(bad, n == 4 ? 8u : 0u);
         want[0] = 0x04;
-        unhex(UX_A25, want + 1, 32);
-        unhex(UY_A25, want + 33, 32);
+        th_unhex_n(UX_A25, want + 1, 32);
+        th_unhex_n(UY_A25, want + 33, 32);
         CHECK_MEM(pub[0], want, 65);
         if (n == 4) {
-            unhex("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", want + 1, 32);
-            unhex("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33,
+            th_unhex_n("6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296", want + 1, 32);
+            th_unhex_n("4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5", want + 33,
                   32);
             CHECK_MEM(pub[1], want, 65);
             /* (n - 1) G = -G: same x, y = p - y(G) */
-            unhex("b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a", want + 33,
+            th_unhex_n("b01cbd1c01e58065711814b583f061e9d431cca994cea1313449bf97c840ae0a", want + 33,
                   32);
             CHECK_MEM(pub[2], want, 65);
         }
@@ -80,8 +75,8 @@ static void ct_derive(void)
     for (int b = 0; b < 2; b++) {
         unsigned n = sizes[b];
         for (int l = 0; l < 4; l++) {
-            unhex(D_ECDH, priv[l], 32);
-            unhex(Q_ECDH, peer[l], 65);
+            th_unhex_n(D_ECDH, priv[l], 32);
+            th_unhex_n(Q_ECDH, peer[l], 65);
         }
         priv[1][31] ^= 1;       /* a different key: different result, same path */
         memset(priv[2], 0, 32); /* invalid key */
@@ -91,7 +86,7 @@ static void ct_derive(void)
         CT_PUBLIC(&bad, sizeof bad);
         CT_PUBLIC(out, sizeof out);
         CHECK_EQ(bad, n == 4 ? 0xcu : 0u);
-        unhex(Z_ECDH, want, 32);
+        th_unhex_n(Z_ECDH, want, 32);
         CHECK_MEM(out[0], want, 32);
         if (n == 4) CHECK(memcmp(out[1], want, 32) != 0);
     }
@@ -102,9 +97,9 @@ static void ct_sign(void)
     uint8_t priv[4][32], h[4][32], sig[4][64], want[64], extra[4][32];
     keys(priv);
     for (int l = 0; l < 4; l++)
-        unhex(H_SAMPLE, h[l], 32);
-    unhex(R_SAMPLE, want, 32);
-    unhex(S_SAMPLE, want + 32, 32);
+        th_unhex_n(H_SAMPLE, h[l], 32);
+    th_unhex_n(R_SAMPLE, want, 32);
+    th_unhex_n(S_SAMPLE, want + 32, 32);
     CT_SECRET(priv, sizeof priv);
     uint32_t bad = V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h, NULL, 4);
     CT_PUBLIC(&bad, sizeof bad);
@@ -124,8 +119,8 @@ static void ct_sign(void)
     CHECK(memcmp(sig[0], want, 64) != 0);
     uint8_t pub[1][65];
     pub[0][0] = 0x04;
-    unhex(UX_A25, pub[0] + 1, 32);
-    unhex(UY_A25, pub[0] + 33, 32);
+    th_unhex_n(UX_A25, pub[0] + 1, 32);
+    th_unhex_n(UY_A25, pub[0] + 33, 32);
     CHECK_EQ(
         V->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h, (const uint8_t(*)[64])sig, 1),
         0);

@@ -14,21 +14,16 @@
 
 static const cd_x25519 *im;
 
-static void hex32(const char *h, uint8_t out[32])
-{
-    if (th_unhex(h, out, 32) != 32) th_fail(__FILE__, __LINE__, "bad hex %s", h);
-}
-
 static void t_ct(void)
 {
     uint8_t priv[2][32], pub[2][32], shared[32];
     uint8_t p[MAXL][32], q[MAXL][32], out[MAXL][32];
     /* RFC 7748 §6.1 */
-    hex32("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv[0]);
-    hex32("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", pub[0]);
-    hex32("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", priv[1]);
-    hex32("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pub[1]);
-    hex32("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", shared);
+    th_unhex_n("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv[0], 32);
+    th_unhex_n("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", pub[0], 32);
+    th_unhex_n("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", priv[1], 32);
+    th_unhex_n("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pub[1], 32);
+    th_unhex_n("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", shared, 32);
     /* a full batch and a partial one (the padded-lane path) */
     unsigned sizes[2] = {im->lanes, im->lanes > 1 ? im->lanes - 1 : 1};
     for (int s = 0; s < 2; s++) {

@@ -13,6 +13,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(1u << FZ_AT_CKE);
-    fz_run_message(FZ_AT_CKE, TLS_HS_CLIENT_KEY_EXCHANGE, data, size, 1);
+    fz_run_message(FZ_AT_CKE, TLS_HS_CLIENT_KEY_EXCHANGE, data, size, FZ_TAIL);
     return 0;
 }

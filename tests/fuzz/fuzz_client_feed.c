@@ -2,10 +2,12 @@
  * its ClientHello: the record layer and the client's ServerHello, Certificate,
  * ServerKeyExchange, ServerHelloDone and Finished parsers (and X.509 parsing of whatever the
  * Certificate message carries).
- * Input: [scenario][chunk] bytes... — scenario & 0x7f (mod the count, fuzz_scen.h) picks the
+ * Input: [scenario][chunk] bytes... — scenario & 0x3f (mod the count, fuzz_scen.h) picks the
  * client configuration (suite, groups) and the randomness, so the seeds (a real server's whole
- * stream) complete the handshake; scenario & 0x80 turns certificate verification off
- * (eng_cfg_set_insecure); chunk is the feeding size (0 = all at once). */
+ * stream) complete the handshake; scenario & 0x40 turns the verified-chain cache on
+ * (eng_cfg_set_verify_cache; it lives as long as the process), else scenario & 0x80 turns
+ * certificate verification off (eng_cfg_set_insecure); chunk is the feeding size (0 = all at
+ * once). */
 #include "fuzz_scen.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -14,9 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(0);
     if (size < 2) return 0;
-    const fz_scen *s = &fz_scens[(data[0] & 0x7f) % FZ_NSCEN];
+    const fz_scen *s = &fz_scens[(data[0] & 0x3f) % FZ_NSCEN];
     fz_rng_seed(fz_seed_client(s->idx), fz_seed_server(s->idx));
-    eng_conn *c = eng_conn_new((data[0] & 0x80) ? fz_insecure_cfg(s->idx) : s->ccfg, "localhost");
+    int variant = (data[0] & 0x40)   ? FZ_CFG_VCACHE
+                  : (data[0] & 0x80) ? FZ_CFG_INSECURE
+                                     : FZ_CFG_OWN;
+    eng_conn *c = eng_conn_new(fz_variant_cfg(s->idx, variant), "localhost");
     if (!c) abort();
     if (fz_feed(c, NULL, 0, 0, NULL) == ENG_WANT_READ) /* ClientHello */
         fz_feed(c, data + 2, size - 2, data[1], NULL);

@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(1u << FZ_AT_FIN_S | 1u << FZ_AT_FIN_C);
-    fz_run_message(FZ_AT_FIN_S, TLS_HS_FINISHED, data, size, 1);
-    fz_run_message(FZ_AT_FIN_C, TLS_HS_FINISHED, data, size, 1);
+    fz_run_message(FZ_AT_FIN_S, TLS_HS_FINISHED, data, size, FZ_TAIL);
+    fz_run_message(FZ_AT_FIN_C, TLS_HS_FINISHED, data, size, FZ_TAIL);
     return 0;
 }

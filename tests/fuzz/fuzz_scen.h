@@ -502,35 +502,47 @@ static int fz_pick(unsigned at, const uint8_t *p, size_t n)
     return best;
 }
 
-/* A client configuration like scenario i's that skips chain and host-name verification
- * (eng_cfg_set_insecure: the leaf key is still used), so that arbitrary leaf certificates
- * reach the key checks and the signature verification. */
-static const eng_cfg *fz_insecure_cfg(unsigned i)
+/* Client configuration variants of scenario i (same suite and groups):
+ *   FZ_CFG_INSECURE: skips chain and host-name verification (eng_cfg_set_insecure: the leaf key
+ *     is still used), so arbitrary leaf certificates reach the key checks and the signature
+ *     verification;
+ *   FZ_CFG_VCACHE: with the verified-chain cache on (eng_cfg_set_verify_cache). The cache
+ *     lives as long as the process: a target that uses it fills it with the real chains at
+ *     start, so that inputs meet the same cache (only a chain that verifies is ever added). */
+enum { FZ_CFG_OWN = 0, FZ_CFG_INSECURE = 1, FZ_CFG_VCACHE = 2 };
+static const eng_cfg *fz_variant_cfg(unsigned i, int variant)
 {
-    static eng_cfg *cfg[FZ_NSCEN];
-    if (!cfg[i]) {
-        cfg[i] = fz_client_cfg(fz_scen_defs[i].suite, fz_scen_defs[i].groups);
-        eng_cfg_set_insecure(cfg[i], 1);
+    static eng_cfg *cfg[2][FZ_NSCEN];
+    if (variant == FZ_CFG_OWN) return fz_scens[i].ccfg;
+    eng_cfg **v = &cfg[variant - 1][i];
+    if (!*v) {
+        *v = fz_client_cfg(fz_scen_defs[i].suite, fz_scen_defs[i].groups);
+        if (variant == FZ_CFG_INSECURE) eng_cfg_set_insecure(*v, 1);
+        if (variant == FZ_CFG_VCACHE && eng_cfg_set_verify_cache(*v, 1) != 0) abort();
     }
-    return cfg[i];
+    return *v;
 }
 
+/* What follows the fuzzed message: nothing, the rest of the real peer's bytes (the fuzzed
+ * message took the real one's place), or the real message and the rest (it was inserted). */
+enum { FZ_NO_TAIL = 0, FZ_TAIL = 1, FZ_UNIT_TAIL = 2 };
+
 /* The per-message target: message `type` with body p[0..n) delivered to a clone of scenario
- * i's snapshot at `at` (i < 0: the best matching scenario, fz_pick), then (when tail) the rest
- * of the real peer's bytes. insecure: a client clone runs with fz_insecure_cfg instead of its
- * own configuration. */
+ * i's snapshot at `at` (i < 0: the best matching scenario, fz_pick), then `tail`. variant: a
+ * client clone runs with that configuration variant (fz_variant_cfg) instead of its own. */
 static void fz_run_message_ex(unsigned at, uint8_t type, const uint8_t *p, size_t n, int tail,
-                              int insecure, int i)
+                              int variant, int i)
 {
     if (i < 0) i = fz_pick(at, p, n);
     if (i < 0 || !fz_scens[i].at[at].have) return;
     const fz_point *pt = &fz_scens[i].at[at];
     eng_conn *c = fz_conn_clone(pt->snap);
-    if (insecure && c->role == ENG_CLIENT) c->cfg = fz_insecure_cfg((unsigned)i);
+    if (variant && c->role == ENG_CLIENT) c->cfg = fz_variant_cfg((unsigned)i, variant);
     memcpy(fz_rng, pt->rng, sizeof fz_rng);
     fz_buf w = {0};
     fz_frame_hs(pt, c, type, p, n, &w);
     int st = fz_feed(c, w.p, w.n, 0, NULL);
+    if (st >= 0 && tail == FZ_UNIT_TAIL) st = fz_feed(c, pt->wire.p, pt->wire.n, 0, NULL);
     if (st >= 0 && tail) fz_feed(c, pt->tail.p, pt->tail.n, 0, NULL);
     fz_buf_free(&w);
     eng_conn_free(c);

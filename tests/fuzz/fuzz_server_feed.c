@@ -1,7 +1,7 @@
 /* fuzz_server_feed.c — arbitrary bytes from a "client" into a server connection: the record
  * layer (reassembly, limits, CCS/alert handling) and the server's ClientHello,
  * ClientKeyExchange and Finished parsers, with every certificate kind.
- * Input: [scenario][chunk] bytes... — scenario & 0x7f (mod the count, fuzz_scen.h) picks the
+ * Input: [scenario][chunk] bytes... — scenario & 0x3f (mod the count, fuzz_scen.h) picks the
  * server configuration and the randomness, so the seeds (a real client's whole stream)
  * complete the handshake; chunk is the feeding size (0 = all at once), so fragmentation paths
  * are covered. */
@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(0);
     if (size < 2) return 0;
-    const fz_scen *s = &fz_scens[(data[0] & 0x7f) % FZ_NSCEN];
+    const fz_scen *s = &fz_scens[(data[0] & 0x3f) % FZ_NSCEN];
     fz_rng_seed(fz_seed_client(s->idx), fz_seed_server(s->idx));
     eng_conn *c = eng_conn_new(s->scfg, NULL);
     if (!c) abort();

@@ -11,6 +11,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(1u << FZ_AT_SH);
-    fz_run_message(FZ_AT_SH, TLS_HS_SERVER_HELLO, data, size, 1);
+    fz_run_message(FZ_AT_SH, TLS_HS_SERVER_HELLO, data, size, FZ_TAIL);
     return 0;
 }

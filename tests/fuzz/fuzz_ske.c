@@ -55,12 +55,12 @@ static size_t resign(const fz_scen *s, const uint8_t *p, size_t n, uint8_t *body
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_init(1u << FZ_AT_SKE);
-    fz_run_message(FZ_AT_SKE, TLS_HS_SERVER_KEY_EXCHANGE, data, size, 1);
+    fz_run_message(FZ_AT_SKE, TLS_HS_SERVER_KEY_EXCHANGE, data, size, FZ_TAIL);
 
     int i = fz_pick(FZ_AT_SKE, data, size);
     if (i < 0) return 0;
     uint8_t body[4 + 255 + 4 + ENG_RSA_MAX];
     size_t n = resign(&fz_scens[i], data, size, body);
-    if (n) fz_run_message_ex(FZ_AT_SKE, TLS_HS_SERVER_KEY_EXCHANGE, body, n, 1, 0, i);
+    if (n) fz_run_message_ex(FZ_AT_SKE, TLS_HS_SERVER_KEY_EXCHANGE, body, n, FZ_TAIL, 0, i);
     return 0;
 }

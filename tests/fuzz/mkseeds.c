@@ -140,6 +140,20 @@ static void record_seeds(const fz_scen *s)
 #undef EMIT
 }
 
+/* CertificateRequest bodies (RFC 5246 §7.4.4): our server never sends one. */
+static void cert_request_seeds(void)
+{
+    /* types rsa_sign(1), ecdsa_sign(64); schemes; one DistinguishedName (CN=mbshake test root) */
+    static const uint8_t full[] = {
+        2, 1, 64, 0, 8, 0x04, 0x03, 0x08, 0x04, 0x04, 0x01, 0x05, 0x01, 0, 30, 0, 28,
+        0x30, 0x1a, 0x31, 0x18, 0x30, 0x16, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x0f,
+        'm', 'b', 's', 'h', 'a', 'k', 'e', ' ', 't', 'e', 's', 't', ' ', 'C', 'A'};
+    /* ecdsa_sign only, one scheme, no authorities */
+    static const uint8_t small[] = {1, 64, 0, 2, 0x04, 0x03, 0, 0};
+    put("fuzz_cert_request", "types-schemes-one-ca", full, sizeof full);
+    put("fuzz_cert_request", "ecdsa-no-ca", small, sizeof small);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -188,6 +202,7 @@ int main(int argc, char **argv)
         if (i == 0 || i == 5 || i == 8) record_seeds(&s);
         fz_scen_free(&s);
     }
+    cert_request_seeds();
     printf("mkseeds: %u files in %s%s\n", nfiles, root, bad ? " (some scenarios FAILED)" : "");
     return bad;
 }

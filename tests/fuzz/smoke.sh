@@ -9,8 +9,10 @@
 #   regress: every file in tests/fuzz/regress/<target>/ must run clean.
 #   dictionary: tests/fuzz/tls.dict (record and handshake headers, code points, DER bits).
 # A crash, leak, timeout (-timeout=10 per input), sanitizer report or engine-contract abort
-# fails the target; its reproducer is kept in build/fuzz/artifacts/. One line per target with
-# libFuzzer's final numbers (executions, executions/s, coverage), then a RESULT line.
+# fails the target; its reproducer is kept in build/fuzz/artifacts/ and its log in
+# build/fuzz/logs/. One line per target with libFuzzer's final numbers (executions,
+# executions/s, coverage; also in build/fuzz/logs/stats.txt), then a RESULT line. Logs are
+# written in scratch space first: several runs at once (two `make test`) do not mix them.
 set -u
 cd "$(dirname "$0")/../.."
 T=${FUZZ_TIME:-7}
@@ -23,7 +25,7 @@ fi
 # UBSan findings are fatal (the instrumented build compiles its checks recoverable), leaks too.
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-mkdir -p build/fuzz/artifacts
+mkdir -p build/fuzz/artifacts build/fuzz/logs
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -36,44 +38,48 @@ if [ -x build/fuzz/mkseeds ]; then
     fi
 fi
 
-stats=build/fuzz/stats.txt
+stats=$scratch/stats.txt
 : > "$stats"
 for f in build/fuzz/fuzz_*; do
     [ -x "$f" ] && [ -f "$f" ] || continue
     name=$(basename "$f")
     # reproducers of past findings: each must now run clean
     if [ -d "tests/fuzz/regress/$name" ] && [ -n "$(ls -A "tests/fuzz/regress/$name")" ]; then
-        rlog=build/fuzz/$name.regress.log
+        rlog=$scratch/$name.regress.log
         if "$f" -timeout=10 -rss_limit_mb=2048 tests/fuzz/regress/"$name"/* >"$rlog" 2>&1; then
             echo "ok $name regressions ($(ls "tests/fuzz/regress/$name" | wc -l) inputs)"
             pass=$((pass + 1))
         else
-            echo "not ok $name regressions"; grep -E 'Running:|ERROR|SUMMARY' "$rlog" | head -n 10
-            fail=$((fail + 1))
+            echo "not ok $name regressions (log build/fuzz/logs/$name.regress.log)"
+            grep -aE 'Running:|ERROR|SUMMARY' "$rlog" | head -n 10
+            cp "$rlog" build/fuzz/logs/; fail=$((fail + 1))
         fi
     fi
     work=$scratch/$name
     mkdir -p "$work"
     [ -d "tests/fuzz/corpus/$name" ] && cp -r "tests/fuzz/corpus/$name/." "$work/"
     [ -d "$scratch/seeds/$name" ] && cp -r "$scratch/seeds/$name/." "$work/"
-    log=build/fuzz/$name.log
+    log=$scratch/$name.log
     "$f" -max_total_time="$T" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
         -dict=tests/fuzz/tls.dict -artifact_prefix=build/fuzz/artifacts/"$name"- "$work" \
         >"$log" 2>&1; rc=$?
-    execs=$(awk '/^stat::number_of_executed_units/ {print $2}' "$log")
-    rate=$(awk '/^stat::average_exec_per_sec/ {print $2}' "$log")
-    cov=$(grep -E '^#[0-9]+' "$log" | tail -n 1 |
+    execs=$(grep -a '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+    rate=$(grep -a '^stat::average_exec_per_sec' "$log" | awk '{print $2}')
+    cov=$(grep -aE '^#[0-9]+' "$log" | tail -n 1 |
         sed -nE 's/.* cov: ([0-9]+) ft: ([0-9]+) corp: ([0-9]+).*/cov \1, ft \2, corpus \3/p')
     line="$name ${T}s: ${execs:-?} executions, ${rate:-?}/s, ${cov:-cov ?}"
     echo "$line" >> "$stats"
     if [ $rc -eq 0 ]; then
         echo "ok $line"; pass=$((pass + 1))
     else
-        echo "not ok $name (rc=$rc, log $log)"
-        grep -E 'ERROR|SUMMARY|contract violated|Test unit written' "$log" | head -n 10
+        echo "not ok $name (rc=$rc, log build/fuzz/logs/$name.log)"
+        grep -aE 'ERROR|SUMMARY|contract violated|Test unit written' "$log" | head -n 10
         fail=$((fail + 1))
     fi
+    cp "$log" build/fuzz/logs/
+    rm -rf "$work"
 done
+cp "$stats" build/fuzz/logs/stats.txt
 if [ $((pass + fail)) -eq 0 ]; then
     echo "not ok: no fuzz targets were built (make fuzz-build)"; fail=1
 fi

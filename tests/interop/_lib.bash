@@ -46,6 +46,45 @@ il_need_basics() {
     [ -n "$CERTS" ] && [ -f "$CERTS/done" ] || il_skip_all "$me" "MBSHAKE_CERTS not set up (tests/run.sh makes it with tests/gen-certs.sh)"
 }
 
+# il_expect SECONDS NAME RC STDOUT-REGEX STDERR-REGEX -- CMD...: runs CMD (at most SECONDS) with
+# stdout in $IL_TMP/out and stderr in $IL_TMP/err, checks status and output; an empty regex
+# means "anything"
+il_expect() {
+    local secs=$1 name=$2 want=$3 ore=$4 ere=$5 o=$IL_TMP/out e=$IL_TMP/err; shift 6
+    timeout "$secs" "$@" >"$o" 2>"$e"; local rc=$?
+    local why=""
+    [ "$rc" -eq "$want" ] || why+=" rc=$rc(want $want)"
+    [ -z "$ore" ] || grep -qE -- "$ore" "$o" || why+=" stdout!~/$ore/"
+    [ -z "$ere" ] || grep -qE -- "$ere" "$e" || why+=" stderr!~/$ere/"
+    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "$why" "$o" "$e"; fi
+}
+# il_one_line NAME PREFIX: the last il_expect's stderr is exactly one line that starts with
+# PREFIX (plus an optional "Try 'mbshake ..." hint)
+il_one_line() {
+    local e=$IL_TMP/err n; n=$(grep -vc "^Try 'mbshake" "$e")
+    if [ "$n" -eq 1 ] && head -n 1 "$e" | grep -q "^$2"; then il_ok "$1"
+    else il_fail "$1" "stderr has $n lines, want one '$2...' line" "$e"; fi
+}
+
+# il_connect_check NAME PORT SUITE GROUP CERT CLOG SLOG: `mbshake connect` to 127.0.0.1:PORT
+# offering SUITE (and the client groups for GROUP and CERT unless GROUP is none), output in CLOG;
+# its report must show that suite and group, EMS, a verified chain and an HTTP 200 answer.
+# SLOG (the peer server's log) is shown on failure.
+il_connect_check() {
+    local name=$1 port=$2 suite=$3 group=$4 cert=$5 clog=$6 slog=$7 rc why=""
+    local cargs=(connect "127.0.0.1:$port" --ca "$CERTS/ca.pem" --servername localhost --suites "$suite")
+    [ "$group" != none ] && cargs+=(--groups "$(il_client_groups "$group" "$cert")")
+    timeout 10 "$MB" "${cargs[@]}" >"$clog" 2>&1; rc=$?
+    [ $rc -eq 0 ] || why+=" exit-status"
+    grep -q "^suite: *$suite " "$clog" || why+=" suite"
+    if [ "$group" = none ]; then grep -q '^group: *none' "$clog" || why+=" group"
+    else grep -q "^group: *$group\$" "$clog" || why+=" group"; fi
+    grep -q '^ems: *yes' "$clog" || why+=" ems"
+    grep -q '^verify: *ok' "$clog" || why+=" verify"
+    grep -q '^http: *HTTP/1.[01] 200' "$clog" || why+=" http"
+    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "connect rc=$rc, missing:$why" "$clog" "$slog"; fi
+}
+
 # il_bg LOG CMD...: starts CMD in the background (stdout+stderr to LOG); sets IL_LAST_PID
 il_bg() {
     local log=$1; shift

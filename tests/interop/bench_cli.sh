@@ -9,21 +9,9 @@ il_need_basics bench_cli
 out=$IL_TMP/out err=$IL_TMP/err
 SHORT=(--duration 0.2 --warmup 0.05 --repeat 2 --threads 1 --inflight 16)
 
-# expect NAME RC STDOUT-REGEX STDERR-REGEX -- CMD...
-expect() {
-    local name=$1 want=$2 ore=$3 ere=$4; shift 5
-    timeout 60 "$@" >"$out" 2>"$err"; local rc=$?
-    local why=""
-    [ "$rc" -eq "$want" ] || why+=" rc=$rc(want $want)"
-    [ -z "$ore" ] || grep -qE -- "$ore" "$out" || why+=" stdout!~/$ore/"
-    [ -z "$ere" ] || grep -qE -- "$ere" "$err" || why+=" stderr!~/$ere/"
-    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "$why" "$out" "$err"; fi
-}
-one_line() {
-    local n; n=$(grep -vc "^Try 'mbshake" "$err")
-    if [ "$n" -eq 1 ] && head -n 1 "$err" | grep -q '^mbshake bench: '; then il_ok "$1"
-    else il_fail "$1" "stderr has $n lines, want one 'mbshake bench: ...' line" "$err"; fi
-}
+# expect NAME RC STDOUT-REGEX STDERR-REGEX -- CMD... and one_line NAME: see _lib.bash
+expect() { il_expect 60 "$@"; }
+one_line() { il_one_line "$1" 'mbshake bench: '; }
 
 expect help 0 '^usage: mbshake bench' '' -- "$MB" bench --help
 for o in suite group cert threads cpus inflight max-wait-us duration warmup repeat isa engine \

@@ -8,23 +8,9 @@
 il_need_basics cli
 out=$IL_TMP/out err=$IL_TMP/err
 
-# expect NAME RC STDOUT-REGEX STDERR-REGEX -- CMD...: runs CMD (bounded), checks status and
-# output; an empty regex means "anything"
-expect() {
-    local name=$1 want=$2 ore=$3 ere=$4; shift 5
-    timeout 20 "$@" >"$out" 2>"$err"; local rc=$?
-    local why=""
-    [ "$rc" -eq "$want" ] || why+=" rc=$rc(want $want)"
-    [ -z "$ore" ] || grep -qE -- "$ore" "$out" || why+=" stdout!~/$ore/"
-    [ -z "$ere" ] || grep -qE -- "$ere" "$err" || why+=" stderr!~/$ere/"
-    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "$why" "$out" "$err"; fi
-}
-# one_line NAME: the last expect's stderr is one error line (+ optional "Try ..." hint)
-one_line() {
-    local n; n=$(grep -vc "^Try 'mbshake" "$err")
-    if [ "$n" -eq 1 ] && head -n 1 "$err" | grep -q '^mbshake'; then il_ok "$1"
-    else il_fail "$1" "stderr has $n lines, want one 'mbshake ...' line" "$err"; fi
-}
+# expect NAME RC STDOUT-REGEX STDERR-REGEX -- CMD... and one_line NAME: see _lib.bash
+expect() { il_expect 20 "$@"; }
+one_line() { il_one_line "$1" 'mbshake'; }
 
 expect help 0 '^usage: mbshake COMMAND' '' -- "$MB" --help
 grep -qE '^  (serve|connect|bench) ' "$out" && ! grep -qiE 'not implemented' "$out" &&

@@ -38,20 +38,8 @@ for c in "${IL_CASES[@]}"; do
     if ! il_wait_for "$slog" "listening on IPv4 .* port $port" "$gpid" 5; then
         il_fail "$name" "gnutls-serv did not start" "$slog"; il_stop "$gpid"; continue
     fi
-    cargs=(connect "127.0.0.1:$port" --ca "$CERTS/ca.pem" --servername localhost --suites "$suite")
-    [ "$group" != none ] && cargs+=(--groups "$(il_client_groups "$group" "$cert")")
-    timeout 10 "$MB" "${cargs[@]}" >"$clog" 2>&1
-    rc=$?
+    il_connect_check "$name" "$port" "$suite" "$group" "$cert" "$clog" "$slog"
     il_stop "$gpid"
-    why=""
-    [ $rc -eq 0 ] || why+=" exit-status"
-    grep -q "^suite: *$suite " "$clog" || why+=" suite"
-    if [ "$group" = none ]; then grep -q '^group: *none' "$clog" || why+=" group"
-    else grep -q "^group: *$group\$" "$clog" || why+=" group"; fi
-    grep -q '^ems: *yes' "$clog" || why+=" ems"
-    grep -q '^verify: *ok' "$clog" || why+=" verify"
-    grep -q '^http: *HTTP/1.[01] 200' "$clog" || why+=" http"
-    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "connect rc=$rc, missing:$why" "$clog" "$slog"; fi
 done
 
 # gnutls-serv's default: a CertificateRequest (RFC 5246 §7.4.4). A client without a certificate

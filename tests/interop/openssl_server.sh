@@ -30,20 +30,8 @@ for c in "${IL_CASES[@]}"; do
     if ! s_server "$slog" "$cert" "${sargs[@]}"; then
         il_fail "$name" "s_server did not start" "$slog"; continue
     fi
-    cargs=(connect "127.0.0.1:$SS_PORT" --ca "$CERTS/ca.pem" --servername localhost --suites "$suite")
-    [ "$group" != none ] && cargs+=(--groups "$(il_client_groups "$group" "$cert")")
-    timeout 10 "$MB" "${cargs[@]}" >"$clog" 2>&1
-    rc=$?
+    il_connect_check "$name" "$SS_PORT" "$suite" "$group" "$cert" "$clog" "$slog"
     il_stop "$SS_PID"
-    why=""
-    [ $rc -eq 0 ] || why+=" exit-status"
-    grep -q "^suite: *$suite " "$clog" || why+=" suite"
-    if [ "$group" = none ]; then grep -q '^group: *none' "$clog" || why+=" group"
-    else grep -q "^group: *$group\$" "$clog" || why+=" group"; fi
-    grep -q '^ems: *yes' "$clog" || why+=" ems"
-    grep -q '^verify: *ok' "$clog" || why+=" verify"
-    grep -q '^http: *HTTP/1.[01] 200' "$clog" || why+=" http"
-    if [ -z "$why" ]; then il_ok "$name"; else il_fail "$name" "connect rc=$rc, missing:$why" "$clog" "$slog"; fi
 done
 
 # --no-ems really leaves EMS out (RFC 7627): s_server still completes, connect says "ems: no"

@@ -13,20 +13,6 @@
 #include "cd.h"
 #include "th.h"
 
-/* Deterministic generator so that a failure can be replayed (splitmix64). */
-static uint64_t rng_state = 0x6d627368616b6533ull;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
-}
-static size_t rnd_below(size_t n) { return (size_t)(rnd64() % n); }
 
 static const EVP_MD *ossl_md(enum cd_hash h)
 {
@@ -122,14 +108,14 @@ static void t_sha_xcheck(void)
     uint8_t *buf = malloc(1u << 20);
     CHECK(buf != NULL);
     if (!buf) return;
-    rnd_bytes(buf, 1u << 20);
+    th_rnd_bytes(buf, 1u << 20);
     unsigned cnt = 0;
     for (int hi = 0; hi < 3; hi++) {
         enum cd_hash h = hi == 2 ? CD_SHA512 : hi ? CD_SHA384 : CD_SHA256;
         size_t hl = cd_hash_len(h);
         for (size_t n = 0; n <= 300 + sizeof big / sizeof *big; n++) {
             size_t len = n <= 300 ? n : big[n - 301];
-            const uint8_t *msg = buf + (n <= 300 ? rnd_below(64) : 0); /* unaligned too */
+            const uint8_t *msg = buf + (n <= 300 ? th_rnd_below(64) : 0); /* unaligned too */
             uint8_t want[EVP_MAX_MD_SIZE], got[CD_HASH_MAX];
             unsigned wl = 0;
             CHECK(EVP_Digest(msg, len, want, &wl, ossl_md(h), NULL) == 1);
@@ -148,19 +134,8 @@ static void t_sha_xcheck(void)
 
 static void run_hmac_wycheproof(const char *file, enum cd_hash h)
 {
-    const char *dir = th_vectors_dir();
-    if (!dir) {
-        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof or MBSHAKE_VECTORS)");
-        return;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        th_skip("%s: %s", path, jerr.text);
-        return;
-    }
+    json_t *root = th_wycheproof(file);
+    if (!root) return;
     unsigned ran = 0, valid = 0, invalid = 0;
     json_t *groups = json_object_get(root, "testGroups"), *g;
     size_t gi, ti;
@@ -227,8 +202,8 @@ static void t_hmac_xcheck(void)
     uint8_t *key = malloc(1000), *msg = malloc(70000);
     CHECK(key && msg);
     if (!key || !msg) return;
-    rnd_bytes(key, 1000);
-    rnd_bytes(msg, 70000);
+    th_rnd_bytes(key, 1000);
+    th_rnd_bytes(msg, 70000);
     unsigned cnt = 0;
     for (int hi = 0; hi < 2; hi++)
         for (size_t i = 0; i < sizeof klens / sizeof *klens; i++)
@@ -261,9 +236,9 @@ static unsigned hmac_many(unsigned n)
     if (cd_gcm_init(&gk, key, 16) != 0) bad++;
     for (unsigned i = 0; i < n; i++) {
         enum cd_hash h = (i % 3 == 2) ? CD_SHA384 : CD_SHA256;
-        size_t kl = rnd_below(sizeof key), ml = rnd_below(sizeof msg);
-        rnd_bytes(key, kl);
-        rnd_bytes(msg, ml);
+        size_t kl = th_rnd_below(sizeof key), ml = th_rnd_below(sizeof msg);
+        th_rnd_bytes(key, kl);
+        th_rnd_bytes(msg, ml);
         if (!hmac_matches_ossl(h, key, kl, msg, ml)) bad++;
         if (i % 97 == 0) { /* other kinds of work on the same manager in between */
             uint8_t d[CD_HASH_MAX], ct[64], tag[16], iv[12] = {0};
@@ -319,8 +294,8 @@ static void *routes_thread(void *arg)
     int on_sse = plus ? !strcmp(plus, "+sse") : !strcmp(arch, "sse");
     if (on_sse != !strcmp(mode, "sse") && strcmp(arch, "sse") != 0) bad += 1000;
     if (!key || !msg) return (void *)1;
-    rnd_bytes(key, 300);
-    rnd_bytes(msg, 70000);
+    th_rnd_bytes(key, 300);
+    th_rnd_bytes(msg, 70000);
     for (int hi = 0; hi < 2; hi++) {
         enum cd_hash h = hi ? CD_SHA384 : CD_SHA256;
         for (size_t j = 0; j < sizeof mlens / sizeof *mlens; j++) {
@@ -373,19 +348,8 @@ static void t_gcm_init(void)
 
 static void t_gcm_wp(void)
 {
-    const char *dir = th_vectors_dir();
-    if (!dir) {
-        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof or MBSHAKE_VECTORS)");
-        return;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/aes_gcm_test.json", dir);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        th_skip("%s: %s", path, jerr.text);
-        return;
-    }
+    json_t *root = th_wycheproof("aes_gcm_test.json");
+    if (!root) return;
     unsigned ran = 0, valid = 0, invalid = 0, skip_iv = 0, skip_key = 0, skip_tag = 0;
     json_t *g;
     size_t gi, ti;
@@ -473,12 +437,12 @@ static void t_gcm_xcheck(void)
     unsigned cnt = 0;
     for (unsigned it = 0; it < 600; it++) {
         size_t kl = (it & 1) ? 32 : 16;
-        size_t n = it < 40 ? it : rnd_below(MAXN + 1), al = rnd_below(4) ? 13 : rnd_below(100);
+        size_t n = it < 40 ? it : th_rnd_below(MAXN + 1), al = th_rnd_below(4) ? 13 : th_rnd_below(100);
         uint8_t key[32], iv[12], aad[100], tag[16], rtag[16];
-        rnd_bytes(key, sizeof key);
-        rnd_bytes(iv, sizeof iv);
-        rnd_bytes(aad, sizeof aad);
-        rnd_bytes(in, n);
+        th_rnd_bytes(key, sizeof key);
+        th_rnd_bytes(iv, sizeof iv);
+        th_rnd_bytes(aad, sizeof aad);
+        th_rnd_bytes(in, n);
         cd_gcm_key k;
         CHECK(cd_gcm_init(&k, key, kl) == 0);
         out[n] = 0x5a;
@@ -512,20 +476,20 @@ static void t_gcm_tamper(void)
     uint8_t key[32], iv[12], aad[13], in[300], ct[300], tag[16], out[301];
     unsigned cnt = 0;
     for (unsigned it = 0; it < 200; it++) {
-        size_t kl = (it & 1) ? 32 : 16, n = 1 + rnd_below(sizeof in);
-        rnd_bytes(key, sizeof key);
-        rnd_bytes(iv, sizeof iv);
-        rnd_bytes(aad, sizeof aad);
-        rnd_bytes(in, n);
+        size_t kl = (it & 1) ? 32 : 16, n = 1 + th_rnd_below(sizeof in);
+        th_rnd_bytes(key, sizeof key);
+        th_rnd_bytes(iv, sizeof iv);
+        th_rnd_bytes(aad, sizeof aad);
+        th_rnd_bytes(in, n);
         cd_gcm_key k;
         CHECK(cd_gcm_init(&k, key, kl) == 0);
         cd_gcm_seal(&k, iv, aad, sizeof aad, in, n, ct, tag);
         uint8_t bit = (uint8_t)(1u << (it % 8));
         for (int what = 0; what < 4; what++) {
-            uint8_t *p = what == 0 ? tag + rnd_below(16)
-                       : what == 1 ? ct + rnd_below(n)
-                       : what == 2 ? aad + rnd_below(sizeof aad)
-                                   : iv + rnd_below(sizeof iv);
+            uint8_t *p = what == 0 ? tag + th_rnd_below(16)
+                       : what == 1 ? ct + th_rnd_below(n)
+                       : what == 2 ? aad + th_rnd_below(sizeof aad)
+                                   : iv + th_rnd_below(sizeof iv);
             *p ^= bit;
             memset(out, 0xa5, sizeof out);
             int r = cd_gcm_open(&k, iv, aad, sizeof aad, ct, n, tag, out);

@@ -11,19 +11,6 @@
 #include "keysched.h"
 #include "th.h"
 
-static uint64_t rng_state = 0x6b65797363686564ull;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
-}
-static size_t rnd_below(size_t n) { return (size_t)(rnd64() % n); }
 
 /* OpenSSL's TLS1-PRF: P_<digest>(secret, label || s1 || s2). The seed pieces are joined here
  * so that the oracle does not depend on how keysched.c lays them out. Returns 1 on success. */
@@ -108,14 +95,14 @@ static void t_random_vs_oracle(void)
     for (unsigned it = 0; it < 800; it++) {
         enum cd_hash h = (it & 1) ? CD_SHA384 : CD_SHA256;
         uint8_t secret[300], s1[120], s2[120], got[1025], ref[1024];
-        size_t slen = it < 4 ? it : rnd_below(sizeof secret);
-        size_t n1 = rnd_below(sizeof s1), n2 = rnd_below(3) ? rnd_below(sizeof s2) : 0;
-        size_t outlen = it < 100 ? it : 1 + rnd_below(1024);
-        const char *label = labels[rnd_below(sizeof labels / sizeof *labels)];
+        size_t slen = it < 4 ? it : th_rnd_below(sizeof secret);
+        size_t n1 = th_rnd_below(sizeof s1), n2 = th_rnd_below(3) ? th_rnd_below(sizeof s2) : 0;
+        size_t outlen = it < 100 ? it : 1 + th_rnd_below(1024);
+        const char *label = labels[th_rnd_below(sizeof labels / sizeof *labels)];
         if (!*label && n1 + n2 == 0) n1 = 1; /* OpenSSL refuses an empty seed */
-        rnd_bytes(secret, slen);
-        rnd_bytes(s1, n1);
-        rnd_bytes(s2, n2);
+        th_rnd_bytes(secret, slen);
+        th_rnd_bytes(s1, n1);
+        th_rnd_bytes(s2, n2);
         got[outlen] = 0xee;
         CHECK(ks_prf(h, secret, slen, label, s1, n1, n2 ? s2 : NULL, n2, got, outlen) == 0);
         CHECK(got[outlen] == 0xee);
@@ -149,10 +136,10 @@ static void t_composition(void)
         uint8_t pms[48], cr[32], sr[32], sh[48], ms[48], ref[128], bad[128], kb[128], vd[12];
         size_t pmslen = (it % 4 < 2) ? 32 : 48; /* ECDHE x25519/P-256 : RSA */
         size_t hl = cd_hash_len(h);
-        rnd_bytes(pms, sizeof pms);
-        rnd_bytes(cr, sizeof cr);
-        rnd_bytes(sr, sizeof sr);
-        rnd_bytes(sh, sizeof sh);
+        th_rnd_bytes(pms, sizeof pms);
+        th_rnd_bytes(cr, sizeof cr);
+        th_rnd_bytes(sr, sizeof sr);
+        th_rnd_bytes(sh, sizeof sh);
 
         ks_master_secret(h, pms, pmslen, cr, sr, ms);
         CHECK(oracle(h, pms, pmslen, "master secret", cr, 32, sr, 32, ref, 48));
@@ -164,7 +151,7 @@ static void t_composition(void)
         CHECK(oracle(h, pms, pmslen, "extended master secret", sh, hl, NULL, 0, ref, 48));
         CHECK_MEM(ms, ref, 48);
 
-        size_t n = 40 + rnd_below(89); /* AES-128-GCM needs 40, AES-256-GCM 72 */
+        size_t n = 40 + th_rnd_below(89); /* AES-128-GCM needs 40, AES-256-GCM 72 */
         ks_key_block(h, ms, sr, cr, kb, n);
         CHECK(oracle(h, ms, 48, "key expansion", sr, 32, cr, 32, ref, n));
         CHECK_MEM(kb, ref, n);

@@ -45,27 +45,6 @@ static int need_certs(void)
     return 1;
 }
 
-static json_t *load_vectors(const char *file)
-{
-    const char *dir = th_vectors_dir();
-    if (!dir) {
-        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof)");
-        return NULL;
-    }
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
-    if (!root) th_skip("%s: %s", path, je.text);
-    return root;
-}
-
-static const char *jstr(const json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 static uint8_t *unhex_alloc(const char *hex, size_t *n)
 {
     size_t cap = strlen(hex) / 2 + 1;
@@ -89,13 +68,13 @@ static void sha(const char *name, const void *m, size_t n, uint8_t *out, size_t 
 /* ---- Wycheproof RSASSA-PKCS1-v1_5 SHA-256 verification ------------------------------------ */
 static void t_wycheproof_rsa_sig(void)
 {
-    json_t *root = load_vectors("rsa_signature_2048_sha256_test.json");
+    json_t *root = th_wycheproof("rsa_signature_2048_sha256_test.json");
     if (!root) return;
     size_t gi, ti, nvalid = 0, ninvalid = 0, nacc = 0;
     json_t *g, *t;
     json_array_foreach(json_object_get(root, "testGroups"), gi, g)
     {
-        const char *pem = jstr(g, "publicKeyPem");
+        const char *pem = th_jstr(g, "publicKeyPem");
         BIO *b = BIO_new_mem_buf(pem, -1);
         EVP_PKEY *pk = PEM_read_bio_PUBKEY(b, NULL, NULL, NULL);
         BIO_free(b);
@@ -105,21 +84,21 @@ static void t_wycheproof_rsa_sig(void)
         json_array_foreach(json_object_get(g, "tests"), ti, t)
         {
             size_t mlen = 0, slen = 0, dlen = 0;
-            uint8_t *msg = unhex_alloc(jstr(t, "msg"), &mlen);
-            uint8_t *sig = unhex_alloc(jstr(t, "sig"), &slen);
+            uint8_t *msg = unhex_alloc(th_jstr(t, "msg"), &mlen);
+            uint8_t *sig = unhex_alloc(th_jstr(t, "sig"), &slen);
             uint8_t d[64];
             long id = (long)json_integer_value(json_object_get(t, "tcId"));
-            const char *res = jstr(t, "result");
+            const char *res = th_jstr(t, "result");
             CHECKF(msg && sig, "tcId %ld: hex", id);
             if (msg && sig) {
                 sha("SHA256", msg, mlen, d, &dlen);
                 int r = cd_rsa_verify(&k, 0x0401, d, dlen, sig, slen);
                 if (!strcmp(res, "valid")) {
-                    CHECKF(r == 0, "tcId %ld (%s): valid signature rejected", id, jstr(t, "comment"));
+                    CHECKF(r == 0, "tcId %ld (%s): valid signature rejected", id, th_jstr(t, "comment"));
                     nvalid++;
                 } else if (!strcmp(res, "invalid")) {
                     CHECKF(r == -1, "tcId %ld (%s): invalid signature accepted", id,
-                           jstr(t, "comment"));
+                           th_jstr(t, "comment"));
                     ninvalid++;
                 } else {
                     nacc++;
@@ -186,13 +165,13 @@ static void expect_random(const cd_privkey *k, const uint8_t *c, size_t n, uint1
 
 static void t_wycheproof_rsa_pkcs1(void)
 {
-    json_t *root = load_vectors("rsa_pkcs1_2048_test.json");
+    json_t *root = th_wycheproof("rsa_pkcs1_2048_test.json");
     if (!root) return;
     size_t gi, ti, ncases = 0, nok48 = 0;
     json_t *g, *t;
     json_array_foreach(json_object_get(root, "testGroups"), gi, g)
     {
-        BIO *b = BIO_new_mem_buf(jstr(g, "privateKeyPem"), -1);
+        BIO *b = BIO_new_mem_buf(th_jstr(g, "privateKeyPem"), -1);
         EVP_PKEY *pk = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
         BIO_free(b);
         CHECKF(pk != NULL, "group %zu: private key PEM", gi);
@@ -202,14 +181,14 @@ static void t_wycheproof_rsa_pkcs1(void)
         json_array_foreach(json_object_get(g, "tests"), ti, t)
         {
             size_t mlen = 0, clen = 0;
-            uint8_t *msg = unhex_alloc(jstr(t, "msg"), &mlen);
-            uint8_t *c = unhex_alloc(jstr(t, "ct"), &clen);
+            uint8_t *msg = unhex_alloc(th_jstr(t, "msg"), &mlen);
+            uint8_t *c = unhex_alloc(th_jstr(t, "ct"), &clen);
             char what[160];
             snprintf(what, sizeof what, "tcId %lld (%s)",
-                     (long long)json_integer_value(json_object_get(t, "tcId")), jstr(t, "comment"));
+                     (long long)json_integer_value(json_object_get(t, "tcId")), th_jstr(t, "comment"));
             if (!msg || !c) {
                 CHECKF(0, "%s: hex", what);
-            } else if (!strcmp(jstr(t, "result"), "valid") && mlen == 48) {
+            } else if (!strcmp(th_jstr(t, "result"), "valid") && mlen == 48) {
                 /* a valid 48-byte message is the premaster when its version bytes match */
                 uint8_t p[48];
                 cd_rsa_decrypt_pms(&k, c, clen, (uint16_t)(msg[0] << 8 | msg[1]), p);

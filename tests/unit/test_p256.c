@@ -27,22 +27,9 @@ static const uint8_t order_be[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
-/* ---- deterministic randomness, so a failure reproduces ---------------------------------- */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)rnd64();
-}
 static void rnd_priv(uint8_t k[32])
 {
-    do rnd_bytes(k, 32);
+    do th_rnd_bytes(k, 32);
     while (memcmp(k, order_be, 32) >= 0);
 }
 
@@ -143,25 +130,6 @@ static int scalar_from_hex(const char *hex, uint8_t out[32])
     return 1;
 }
 
-static json_t *load_vectors(const char *file)
-{
-    const char *dir = th_vectors_dir();
-    char path[4096];
-    if (!dir) {
-        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof or MBSHAKE_VECTORS)");
-        return NULL;
-    }
-    snprintf(path, sizeof path, "%s/%s", dir, file);
-    json_error_t err;
-    json_t *root = json_load_file(path, 0, &err);
-    if (!root) th_skip("%s: %s", path, err.text);
-    return root;
-}
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
 /* ---- RFC 6979 §A.2.5 ---------------------------------------------------------------------- */
 static void test_rfc6979(void)
 {
@@ -204,14 +172,14 @@ static void test_rfc6979_retry(void)
     uint8_t x[32], h[32], c1[32], c2[32], c3[32];
     p256_rfc6979 a, b;
     rnd_priv(x);
-    rnd_bytes(h, 32);
+    th_rnd_bytes(h, 32);
     p256_rfc6979_init(&a, x, h, NULL);
     p256_rfc6979_next(&a, c1);
     p256_rfc6979_next(&a, c2);
     CHECK(memcmp(c1, c2, 32) != 0);
     /* hedged: extra data changes the nonce; the same extra gives the same nonce */
     uint8_t e[32];
-    rnd_bytes(e, 32);
+    th_rnd_bytes(e, 32);
     p256_rfc6979_init(&b, x, h, e);
     p256_rfc6979_next(&b, c3);
     CHECK(memcmp(c1, c3, 32) != 0);
@@ -231,16 +199,16 @@ struct tally {
 static void ecdh_case(json_t *t, int have_point, const uint8_t peer[65], struct tally *c)
 {
     uint8_t priv[32], want[32], got[32];
-    const char *res = jstr(t, "result");
+    const char *res = th_jstr(t, "result");
     long id = (long)json_integer_value(json_object_get(t, "tcId"));
-    int wl = (int)th_unhex(jstr(t, "shared"), want, sizeof want);
-    CHECKF(scalar_from_hex(jstr(t, "private"), priv), "tcId %ld: private key", id);
+    int wl = (int)th_unhex(th_jstr(t, "shared"), want, sizeof want);
+    CHECKF(scalar_from_hex(th_jstr(t, "private"), priv), "tcId %ld: private key", id);
     int ok = have_point && our_derive(priv, peer, got);
     if (!strcmp(res, "valid")) {
         CHECKF(ok && wl == 32 && !memcmp(got, want, 32), "tcId %ld valid: derive ok=%d", id, ok);
         c->valid++;
     } else if (!strcmp(res, "invalid")) {
-        CHECKF(!ok, "tcId %ld (%s): invalid peer accepted", id, jstr(t, "comment"));
+        CHECKF(!ok, "tcId %ld (%s): invalid peer accepted", id, th_jstr(t, "comment"));
         c->invalid++;
     } else {
         if (ok) CHECKF(wl == 32 && !memcmp(got, want, 32), "tcId %ld acceptable: wrong secret", id);
@@ -253,7 +221,7 @@ static void ecdh_case(json_t *t, int have_point, const uint8_t peer[65], struct 
 
 static void test_wycheproof_ecdh_ecpoint(void)
 {
-    json_t *root = load_vectors("ecdh_secp256r1_ecpoint_test.json");
+    json_t *root = th_wycheproof("ecdh_secp256r1_ecpoint_test.json");
     if (!root) return;
     struct tally c = {0};
     size_t gi, ti;
@@ -263,7 +231,7 @@ static void test_wycheproof_ecdh_ecpoint(void)
         json_array_foreach(json_object_get(g, "tests"), ti, t)
         {
             uint8_t peer[128];
-            long n = th_unhex(jstr(t, "public"), peer, sizeof peer);
+            long n = th_unhex(th_jstr(t, "public"), peer, sizeof peer);
             /* the API takes exactly 65 bytes (04||X||Y); other lengths (compressed points,
              * truncated encodings) are refused by the TLS parser before they get here */
             ecdh_case(t, n == 65, peer, &c);
@@ -293,7 +261,7 @@ static int spki_point(const uint8_t *der, long n, uint8_t out[65])
 
 static void test_wycheproof_ecdh_spki(void)
 {
-    json_t *root = load_vectors("ecdh_secp256r1_test.json");
+    json_t *root = th_wycheproof("ecdh_secp256r1_test.json");
     if (!root) return;
     struct tally c = {0};
     size_t gi, ti;
@@ -303,7 +271,7 @@ static void test_wycheproof_ecdh_spki(void)
         json_array_foreach(json_object_get(g, "tests"), ti, t)
         {
             uint8_t der[1024], peer[65];
-            long n = th_unhex(jstr(t, "public"), der, sizeof der);
+            long n = th_unhex(th_jstr(t, "public"), der, sizeof der);
             ecdh_case(t, n > 0 && spki_point(der, n, peer), peer, &c);
         }
     }
@@ -316,7 +284,7 @@ static void test_wycheproof_ecdh_spki(void)
 /* ---- Wycheproof ECDSA --------------------------------------------------------------------- */
 static void ecdsa_file(const char *file, int der)
 {
-    json_t *root = load_vectors(file);
+    json_t *root = th_wycheproof(file);
     if (!root) return;
     int nvalid = 0, ninvalid = 0, nundecodable = 0;
     size_t gi, ti;
@@ -325,15 +293,15 @@ static void ecdsa_file(const char *file, int der)
     {
         json_t *key = json_object_get(g, "publicKey");
         uint8_t pub[65];
-        CHECK(th_unhex(jstr(key, "uncompressed"), pub, 65) == 65);
-        CHECK(!strcmp(jstr(g, "sha"), "SHA-256"));
+        CHECK(th_unhex(th_jstr(key, "uncompressed"), pub, 65) == 65);
+        CHECK(!strcmp(th_jstr(g, "sha"), "SHA-256"));
         json_array_foreach(json_object_get(g, "tests"), ti, t)
         {
             static uint8_t msg[1 << 16], raw[1 << 12];
             uint8_t h[32], rs[64];
             long id = (long)json_integer_value(json_object_get(t, "tcId"));
-            long ml = th_unhex(jstr(t, "msg"), msg, sizeof msg);
-            long sl = th_unhex(jstr(t, "sig"), raw, sizeof raw);
+            long ml = th_unhex(th_jstr(t, "msg"), msg, sizeof msg);
+            long sl = th_unhex(th_jstr(t, "sig"), raw, sizeof raw);
             CHECKF(ml >= 0, "tcId %ld: msg hex", id);
             cd_hash(CD_SHA256, msg, (size_t)(ml < 0 ? 0 : ml), h);
             int decoded;
@@ -342,12 +310,12 @@ static void ecdsa_file(const char *file, int der)
             else
                 decoded = sl == 64 && (memcpy(rs, raw, 64), 1);
             int ok = decoded && our_verify(pub, h, rs);
-            if (!strcmp(jstr(t, "result"), "valid")) {
-                CHECKF(ok, "tcId %ld valid (%s) rejected (decoded %d)", id, jstr(t, "comment"),
+            if (!strcmp(th_jstr(t, "result"), "valid")) {
+                CHECKF(ok, "tcId %ld valid (%s) rejected (decoded %d)", id, th_jstr(t, "comment"),
                        decoded);
                 nvalid++;
             } else {
-                CHECKF(!ok, "tcId %ld invalid (%s) accepted", id, jstr(t, "comment"));
+                CHECKF(!ok, "tcId %ld invalid (%s) accepted", id, th_jstr(t, "comment"));
                 ninvalid++;
                 nundecodable += !decoded;
             }
@@ -474,7 +442,7 @@ static void test_xval_ecdsa(void)
     for (int i = 0; i < 48; i++) {
         uint8_t d[32], pub[65], h[32], sig[64], sig2[64], extra[32], t[64];
         rnd_priv(d);
-        rnd_bytes(h, 32);
+        th_rnd_bytes(h, 32);
         if (i == 0) memset(h, 0xff, 32); /* hash >= n: reduced mod n */
         if (i == 1) memcpy(h, order_be, 32); /* hash == n: e = 0 */
         if (i == 2) memset(h, 0, 32);
@@ -486,7 +454,7 @@ static void test_xval_ecdsa(void)
         CHECK(our_sign(d, h, NULL, sig2));
         CHECK_MEM(sig, sig2, 64);
         /* hedged: different signature, still valid */
-        rnd_bytes(extra, 32);
+        th_rnd_bytes(extra, 32);
         CHECK(our_sign(d, h, extra, sig2));
         CHECK(memcmp(sig, sig2, 64) != 0);
         CHECK(ossl_verify(pub, h, sig2));
@@ -496,15 +464,15 @@ static void test_xval_ecdsa(void)
         CHECKF(our_verify(pub, h, sig2), "sig %d: we reject OpenSSL's signature", i);
         /* tampering: r, s, the hash, the key; (r, n - s) is also valid (ECDSA malleability) */
         memcpy(t, sig, 64);
-        t[rnd64() % 32] ^= (uint8_t)(1u << (rnd64() % 8));
+        t[th_rnd64() % 32] ^= (uint8_t)(1u << (th_rnd64() % 8));
         CHECK(!our_verify(pub, h, t));
         memcpy(t, sig, 64);
-        t[32 + rnd64() % 32] ^= (uint8_t)(1u << (rnd64() % 8));
+        t[32 + th_rnd64() % 32] ^= (uint8_t)(1u << (th_rnd64() % 8));
         CHECK(!our_verify(pub, h, t));
         memcpy(t, sig, 64);
         uint8_t h2[32];
         memcpy(h2, h, 32);
-        h2[rnd64() % 32] ^= 0x10;
+        h2[th_rnd64() % 32] ^= 0x10;
         CHECK(!our_verify(pub, h2, sig));
         uint8_t pub2[65], d2[32];
         rnd_priv(d2);
@@ -538,7 +506,7 @@ static void test_batch_masks(void)
                 rnd_priv(q);
                 ossl_pub(q, peer[i]);
                 CHECK(ossl_ecdh(priv[i], peer[i], wsh[i]));
-                rnd_bytes(h[i], 32);
+                th_rnd_bytes(h[i], 32);
             }
             uint32_t bit = bad < n ? 1u << bad : 0;
             /* keygen: private key 0 in the bad lane */
@@ -583,7 +551,7 @@ static void test_der(void)
     /* round trips, including values that need a 0x00 pad and ones with leading zero bytes */
     for (int i = 0; i < 200; i++) {
         uint8_t rs[64], back[64], der[ECDSA_P256_DER_MAX];
-        rnd_bytes(rs, 64);
+        th_rnd_bytes(rs, 64);
         if (i % 4 == 1) rs[0] |= 0x80;
         if (i % 4 == 2) memset(rs, 0, 1 + i % 20);
         if (i % 4 == 3) memset(rs + 32, 0, 31);

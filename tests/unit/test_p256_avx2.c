@@ -27,23 +27,10 @@ static const uint8_t order_be[32] = {
     0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
     0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51};
 
-static uint64_t rng_state = 0x243f6a8885a308d3ULL;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)rnd64();
-}
 static void rnd_priv(uint8_t k[32])
 {
     do
-        rnd_bytes(k, 32);
+        th_rnd_bytes(k, 32);
     while (memcmp(k, order_be, 32) >= 0);
 }
 /* k = n - j (j small, big-endian) */
@@ -105,7 +92,7 @@ static void test_padding(void)
             rnd_priv(priv[l]);
             rnd_priv(q);
             pub_of(q, peer[l]);
-            rnd_bytes(h[l], 32);
+            th_rnd_bytes(h[l], 32);
         }
         memset(pub, 0xa5, sizeof pub);
         memset(sh, 0xa5, sizeof sh);
@@ -148,7 +135,7 @@ static void test_two_bad_lanes(void)
                 rnd_priv(priv[l]);
                 rnd_priv(q);
                 pub_of(q, peer[l]);
-                rnd_bytes(h[l], 32);
+                th_rnd_bytes(h[l], 32);
             }
             uint32_t want = 1u << a | 1u << b;
             uint8_t pub[NL][65], sh[NL][32], sig[NL][64], keep[2][32];
@@ -215,7 +202,7 @@ static void test_edge_scalars(void)
             memcpy(priv[l], ks[(base + l * 7) % nk], 32);
             rnd_priv(q);
             pub_of(q, peer[l]);
-            rnd_bytes(h[l], 32);
+            th_rnd_bytes(h[l], 32);
         }
         cross_check(priv, peer, h, NL);
     }
@@ -253,7 +240,7 @@ static void test_random_batches(void)
             if (it % 5 == 0) priv[l][0] = 0; /* short scalars: leading zero windows */
             rnd_priv(q);
             pub_of(q, peer[l]);
-            rnd_bytes(h[l], 32);
+            th_rnd_bytes(h[l], 32);
         }
         cross_check(priv, peer, h, 1 + (unsigned)it % NL);
     }
@@ -264,8 +251,8 @@ static void test_hedged(void)
     uint8_t priv[NL][32], h[NL][32], x[NL][32], sig[NL][64], want[64];
     for (unsigned l = 0; l < NL; l++) {
         rnd_priv(priv[l]);
-        rnd_bytes(h[l], 32);
-        rnd_bytes(x[l], 32);
+        th_rnd_bytes(h[l], 32);
+        th_rnd_bytes(x[l], 32);
     }
     CHECK_EQ(V->sign(sig, (const uint8_t(*)[32])priv, (const uint8_t(*)[32])h,
                      (const uint8_t(*)[32])x, NL),

@@ -27,24 +27,10 @@ typedef const uint8_t (*c64)[64];
 static const cd_x25519 *xs; /* scalar oracles (last in their tables) */
 static const cd_p256 *ps;
 
-/* ---- deterministic inputs (splitmix64) ------------------------------------------------- */
-static uint64_t rng = 0x5eed5c4ed0000001u;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        p[i] = (uint8_t)(rnd64() >> 56);
-}
 /* A valid P-256 private scalar: below 2^255 < n, and non-zero. */
 static void rnd_p256_priv(uint8_t k[32])
 {
-    rnd_bytes(k, 32);
+    th_rnd_bytes(k, 32);
     k[0] &= 0x7f;
     k[31] |= 1;
 }
@@ -143,13 +129,13 @@ static void mk_op(sop *o, eng_op_kind kind, int bad)
     uint8_t k2[1][32], pub[1][65];
     switch (kind) {
     case ENG_OP_X25519_KEYGEN:
-        rnd_bytes(o->a, 32);
+        th_rnd_bytes(o->a, 32);
         o->outlen = 32;
         xs->keygen((r32)o->want, (c32)o->a, 1);
         break;
     case ENG_OP_X25519_DERIVE:
-        rnd_bytes(o->a, 32);
-        rnd_bytes(o->b, 32);
+        th_rnd_bytes(o->a, 32);
+        th_rnd_bytes(o->b, 32);
         if (bad) memset(o->b, 0, 32); /* u = 0: small order, all-zero result (RFC 7748 §6.1) */
         o->op.b = o->b;
         o->outlen = 32;
@@ -174,8 +160,8 @@ static void mk_op(sop *o, eng_op_kind kind, int bad)
         break;
     case ENG_OP_P256_SIGN:
         rnd_p256_priv(o->a);
-        rnd_bytes(o->b, 32);
-        rnd_bytes(o->c, 32);
+        th_rnd_bytes(o->b, 32);
+        th_rnd_bytes(o->c, 32);
         o->op.b = o->b;
         o->op.c = o->c;
         o->outlen = 64;
@@ -184,7 +170,7 @@ static void mk_op(sop *o, eng_op_kind kind, int bad)
     case ENG_OP_P256_VERIFY:
         rnd_p256_priv(k2[0]);
         ps->keygen((uint8_t(*)[65])o->a, (c32)k2, 1);
-        rnd_bytes(o->b, 32);
+        th_rnd_bytes(o->b, 32);
         ps->sign((uint8_t(*)[64])o->c, (c32)k2, (c32)o->b, NULL, 1);
         if (bad) o->c[63] ^= 0x10; /* s changed: the signature no longer verifies */
         o->op.b = o->b;

@@ -18,27 +18,6 @@ static const cd_x25519 *im;       /* the implementation under test */
 static const cd_x25519 *scalar;   /* the oracle (last in the table) */
 static char case_name[64];
 
-static void hex32(const char *h, uint8_t out[32])
-{
-    if (th_unhex(h, out, 32) != 32) {
-        fprintf(stderr, "bad hex constant %s\n", h);
-        abort();
-    }
-}
-
-/* Deterministic generator so a failure can be replayed (splitmix64). */
-static uint64_t rng_state = 0x7848257190a2c3d1u;
-static uint64_t rnd64(void)
-{
-    uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-    return z ^ (z >> 31);
-}
-static void rnd_bytes(uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++) p[i] = (uint8_t)(rnd64() >> 56);
-}
 
 /* Runs derive on n lanes, checking that the lane after the batch is never written and that no
  * failure bit is reported at or above n. */
@@ -67,10 +46,10 @@ static void t_rfc7748_vectors(void)
     for (size_t t = 0; t < 2; t++) {
         for (unsigned n = 1; n <= im->lanes; n++) {
             for (unsigned i = 0; i < n; i++) {
-                hex32(v[t][0], priv[i]);
-                hex32(v[t][1], peer[i]);
+                th_unhex_n(v[t][0], priv[i], 32);
+                th_unhex_n(v[t][1], peer[i], 32);
             }
-            hex32(v[t][2], want);
+            th_unhex_n(v[t][2], want, 32);
             CHECK_EQ(derive_n(out, priv, peer, n), 0);
             for (unsigned i = 0; i < n; i++) CHECK_MEM(out[i], want, 32);
         }
@@ -83,8 +62,8 @@ static void t_rfc7748_iterated(void)
 {
     uint8_t k[MAXL][32], u[MAXL][32], r[MAXL + 1][32], want1[32], want1000[32];
     unsigned n = im->lanes;
-    hex32("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079", want1);
-    hex32("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51", want1000);
+    th_unhex_n("422c8e7a6227d7bca1350b3e2bb7279f7897b87bb6854b783c60e80311ae3079", want1, 32);
+    th_unhex_n("684cf59ba83309552800ef566f2f4d3c1c3887c49360e3875f2eb94d99532c51", want1000, 32);
     for (unsigned i = 0; i < n; i++) {
         memset(k[i], 0, 32);
         k[i][0] = 9;
@@ -107,11 +86,11 @@ static void t_rfc7748_iterated(void)
 static void t_rfc7748_dh(void)
 {
     uint8_t priv[2][32], pub[2][32], shared[32];
-    hex32("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv[0]);
-    hex32("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", pub[0]);
-    hex32("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", priv[1]);
-    hex32("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pub[1]);
-    hex32("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", shared);
+    th_unhex_n("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a", priv[0], 32);
+    th_unhex_n("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a", pub[0], 32);
+    th_unhex_n("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb", priv[1], 32);
+    th_unhex_n("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f", pub[1], 32);
+    th_unhex_n("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742", shared, 32);
     uint8_t p[MAXL][32], q[MAXL][32], out[MAXL + 1][32];
     for (unsigned n = 1; n <= im->lanes; n++) {
         for (unsigned i = 0; i < n; i++) memcpy(p[i], priv[i & 1], 32);
@@ -137,19 +116,8 @@ struct wp_test {
 
 static void t_wycheproof(void)
 {
-    const char *dir = th_vectors_dir();
-    if (!dir) {
-        th_skip("Wycheproof vectors not found (../shared/vectors/wycheproof or MBSHAKE_VECTORS)");
-        return;
-    }
-    char path[4096];
-    snprintf(path, sizeof path, "%s/x25519_test.json", dir);
-    json_error_t jerr;
-    json_t *root = json_load_file(path, 0, &jerr);
-    if (!root) {
-        th_skip("%s: %s (line %d)", path, jerr.text, jerr.line);
-        return;
-    }
+    json_t *root = th_wycheproof("x25519_test.json");
+    if (!root) return;
     size_t cap = 1024, cnt = 0, nzero = 0, nvalid = 0, nacc = 0, ninv = 0;
     struct wp_test *tv = calloc(cap, sizeof *tv);
     CHECK(tv != NULL);
@@ -270,11 +238,11 @@ static void t_xval(void)
     unsigned rounds = 0, planted = 0;
     for (int round = 0; round < 48; round++) {
         for (unsigned n = 1; n <= im->lanes; n++) {
-            rnd_bytes(&priv[0][0], sizeof priv);
-            rnd_bytes(&peer[0][0], sizeof peer); /* random u: curve or twist, top bit random */
+            th_rnd_bytes(&priv[0][0], sizeof priv);
+            th_rnd_bytes(&peer[0][0], sizeof peer); /* random u: curve or twist, top bit random */
             int plant = (round & 1) != 0;
-            unsigned bad_lane = (unsigned)(rnd64() % n);
-            if (plant) hex32(small_order[rnd64() % N_SMALL], peer[bad_lane]);
+            unsigned bad_lane = (unsigned)(th_rnd64() % n);
+            if (plant) th_unhex_n(small_order[th_rnd64() % N_SMALL], peer[bad_lane], 32);
 
             memset(pub[n], 0xa5, 32);
             CHECK_EQ(im->keygen(pub, priv, n), 0);
@@ -308,9 +276,9 @@ static void t_small_order(void)
     uint8_t priv[MAXL][32], peer[MAXL][32], out[MAXL + 1][32], zero[32] = {0};
     for (size_t s = 0; s < N_SMALL; s++) {
         for (unsigned lane = 0; lane < im->lanes; lane++) {
-            rnd_bytes(&priv[0][0], sizeof priv);
-            rnd_bytes(&peer[0][0], sizeof peer);
-            hex32(small_order[s], peer[lane]);
+            th_rnd_bytes(&priv[0][0], sizeof priv);
+            th_rnd_bytes(&peer[0][0], sizeof peer);
+            th_unhex_n(small_order[s], peer[lane], 32);
             uint32_t bad = derive_n(out, priv, peer, im->lanes);
             CHECKF(bad == (1u << lane), "small-order #%zu in lane %u: mask 0x%x", s, lane, bad);
             CHECK_MEM(out[lane], zero, 32);
@@ -329,7 +297,7 @@ static void t_comb_vs_ladder(void)
         if (v < 16)
             memset(k, v * 0x11, 32);
         else
-            rnd_bytes(k, 32);
+            th_rnd_bytes(k, 32);
         x25519_base_comb(a, k);
         x25519_ladder_base(b, k);
         CHECK_MEM(a, b, 32);

@@ -1,0 +1,382 @@
+/* cmd_load.c — `mbshake load HOST:PORT`: a TLS 1.2 handshake load generator against any server
+ * (load_run.c does the work). Prints a table (throughput, errors by kind, latency percentiles
+ * per phase), a progress line when stdout is a TTY, and optionally a results file
+ * (docs/RESULTS.md, "engine": "load") that `mbshake compare` and `mbshake report` read. */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "bench.h"
+#include "cli_opts.h"
+#include "cmds.h"
+#include "cpulist.h"
+#include "load.h"
+#include "netio.h"
+#include "sched_batch.h"
+#include "tlsio.h"
+#include "workers.h"
+
+#ifndef MBSHAKE_VERSION
+#define MBSHAKE_VERSION "0.1.0"
+#endif
+#ifndef MBSHAKE_GIT_COMMIT
+#define MBSHAKE_GIT_COMMIT "unknown"
+#endif
+#ifndef MBSHAKE_GIT_DIRTY
+#define MBSHAKE_GIT_DIRTY 0
+#endif
+
+enum { Q_P50, Q_P90, Q_P99, Q_P999, Q_MAX, NQS };
+static const double qs_val[NQS] = {0.5, 0.9, 0.99, 0.999, 1.0};
+static const char *const qs_name[NQS] = {"p50", "p90", "p99", "p999", "max"};
+static const double cdf_q[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0};
+#define NCDF (sizeof cdf_q / sizeof *cdf_q)
+
+/* A single measured value as a docs/RESULTS.md stat object (n = 1: one repetition). */
+static json_t *stat1(double v)
+{
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:[f]}", "median", v, "min", v, "max", v, "mean", v,
+                     "stdev", 0.0, "n", 1, "values", v);
+}
+
+/* The certificate kind as far as the handshake shows it (the ServerKeyExchange signature, or
+ * RSA key exchange). */
+static const char *cert_kind(const eng_info *in)
+{
+    if (!in->version) return "unknown";
+    if ((in->sigalg & 0xff) == 0x03) return in->sigalg == 0x0403 ? "ecdsa-p256" : "ecdsa";
+    return "rsa";
+}
+
+static json_t *machine_json(void)
+{
+    bench_fp fp;
+    workers_topo t;
+    char err[256];
+    bench_fp_get(&fp);
+    memset(&t, 0, sizeof t);
+    (void)workers_topo_get(&t, err, sizeof err);
+    json_t *flags = json_array();
+    char buf[sizeof fp.flags];
+    snprintf(buf, sizeof buf, "%s", fp.flags);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+        json_array_append_new(flags, json_string(tok));
+    return json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:o,s:i,s:i,s:i,s:i,s:{s:I,s:I,s:I},s:f,s:f,s:s,s:s,"
+                     "s:{s:s,s:s,s:s}}",
+                     "hostname", fp.hostname, "cpu_model", fp.brand[0] ? fp.brand : t.cpu_model,
+                     "vendor", fp.vendor, "family", fp.family, "model", fp.model, "stepping",
+                     fp.stepping, "flags", flags, "cores", t.cores, "pus", t.pus, "numa_nodes",
+                     t.numa_nodes, "packages", t.packages, "caches_kib", "l1d",
+                     (json_int_t)(t.l1d_bytes / 1024), "l2", (json_int_t)(t.l2_bytes / 1024), "l3",
+                     (json_int_t)(t.l3_bytes / 1024), "tsc_hz", fp.tsc_hz, "core_hz_measured",
+                     fp.core_hz, "kernel", fp.kernel, "compiler", fp.compiler, "libraries",
+                     "openssl", fp.openssl, "ipsec_mb", fp.ipsec_mb, "hwloc", fp.hwloc);
+}
+
+/* TSC ticks per second against CLOCK_MONOTONIC over ~20 ms (for the batch deadline). */
+static double tsc_hz_estimate(void)
+{
+    uint64_t n0 = net_now_ns(), t0 = sched_tsc(), n1;
+    do n1 = net_now_ns();
+    while (n1 - n0 < 20000000u);
+    return (double)(sched_tsc() - t0) * 1e9 / (double)(n1 - n0);
+}
+
+typedef struct lopts {
+    const char *target, *suites, *groups, *servername, *ca, *verify, *request, *json, *threads,
+        *cpus, *isa;
+    int connections, insecure, quiet, no_batch;
+    double rate, duration, timeout, max_wait_us;
+} lopts;
+
+static json_t *run_json(const lopts *o, const load_result *r, int threads, uint64_t *const sorted[])
+{
+    const eng_info *in = &r->info;
+    int sid = in->version ? in->suite : (o->suites ? eng_suite_from_name(o->suites) : -1);
+    const char *iana = sid >= 0 ? eng_suite_name((uint16_t)sid, 1) : NULL;
+    const char *ossl = sid >= 0 ? eng_suite_name((uint16_t)sid, 0) : NULL;
+    const char *grp = in->version ? (in->group ? eng_group_name(in->group) : "none")
+                                  : (o->groups ? o->groups : "unknown");
+    double hs = (double)r->handshakes, hps = r->seconds > 0 ? hs / r->seconds : 0;
+    json_t *j = json_object();
+    json_object_set_new(j, "engine", json_string("load"));
+    json_object_set_new(j, "suite", json_string(iana ? iana : "unknown"));
+    json_object_set_new(j, "suite_openssl", json_string(ossl ? ossl : "unknown"));
+    json_object_set_new(j, "group", json_string(grp ? grp : "unknown"));
+    json_object_set_new(j, "cert", json_string(cert_kind(in)));
+    json_object_set_new(j, "threads", json_integer(threads));
+    json_object_set_new(j, "inflight", json_integer(o->connections));
+    json_object_set_new(j, "verify", json_string(o->insecure ? "none" : o->verify));
+    json_object_set_new(j, "target", json_string(o->target));
+    json_object_set_new(j, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
+    json_object_set_new(j, "request", json_boolean(o->request != NULL));
+    json_object_set_new(j, "client_batch", json_boolean(!o->no_batch));
+    json_object_set_new(j, "handshakes", stat1(hs));
+    json_object_set_new(j, "seconds", stat1(r->seconds));
+    json_object_set_new(j, "handshakes_per_sec", stat1(hps));
+    if (r->handshakes)
+        json_object_set_new(j, "client_cpu_us_per_hs", stat1(r->cpu_s * 1e6 / hs));
+    json_t *lat = json_object(), *cdf = json_object();
+    for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+        if (!r->nlat[k]) continue;
+        json_t *q = json_object();
+        for (int i = 0; i < NQS; i++)
+            json_object_set_new(q, qs_name[i],
+                                stat1(bench_quantile(sorted[k], r->nlat[k], qs_val[i]) / 1e3));
+        json_object_set_new(lat, load_lat_names[k], q);
+        json_t *c = json_array();
+        for (size_t i = 0; i < NCDF; i++)
+            json_array_append_new(c, json_pack("[f,f]", cdf_q[i],
+                                               bench_quantile(sorted[k], r->nlat[k], cdf_q[i]) / 1e3));
+        json_object_set_new(cdf, load_lat_names[k], c);
+    }
+    json_object_set_new(j, "latency_us", lat);
+    json_object_set_new(j, "latency_cdf_us", cdf);
+    json_t *errs = json_object(), *rx = json_object(), *tx = json_object();
+    uint64_t fails = 0;
+    for (int k = 0; k < LOAD_E_KINDS; k++) {
+        fails += r->errors[k];
+        if (k != LOAD_E_ALERT_RX && k != LOAD_E_PROTOCOL)
+            json_object_set_new(errs, load_err_names[k], json_integer((json_int_t)r->errors[k]));
+    }
+    for (int a = 0; a < 256; a++) {
+        if (r->alert_rx[a]) json_object_set_new(rx, eng_alert_name(a), json_integer((json_int_t)r->alert_rx[a]));
+        if (r->alert_tx[a]) json_object_set_new(tx, eng_alert_name(a), json_integer((json_int_t)r->alert_tx[a]));
+    }
+    json_object_set_new(errs, "alert_received", rx);
+    json_object_set_new(errs, "alert_sent", tx);
+    json_object_set_new(j, "errors", errs);
+    json_object_set_new(j, "started", json_integer((json_int_t)r->started));
+    if (o->rate > 0) json_object_set_new(j, "late_starts", json_integer((json_int_t)r->late));
+    json_object_set_new(j, "failures", json_integer((json_int_t)fails));
+    if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
+    return j;
+}
+
+static int write_json(const char *path, const lopts *o, int argc, char **argv, json_t *run,
+                      int threads)
+{
+    json_t *root = json_object();
+    char created[32], cmdline[2048] = "mbshake";
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    size_t off = strlen(cmdline);
+    for (int i = 0; i < argc && off < sizeof cmdline - 1; i++)
+        off += (size_t)snprintf(cmdline + off, sizeof cmdline - off, " %s", argv[i]);
+    json_object_set_new(root, "schema", json_string("mbshake-results/1"));
+    json_object_set_new(root, "tool", json_pack("{s:s,s:s,s:s,s:b}", "name", "mbshake", "version",
+                                                MBSHAKE_VERSION, "git_commit", MBSHAKE_GIT_COMMIT,
+                                                "git_dirty", MBSHAKE_GIT_DIRTY));
+    json_object_set_new(root, "created_utc", json_string(created));
+    json_object_set_new(root, "command", json_string(cmdline));
+    json_object_set_new(root, "machine", machine_json());
+    json_t *cfg = json_pack("{s:[s],s:s,s:[i],s:[i],s:f,s:f,s:i,s:s}", "engines", "load", "target",
+                            o->target, "threads", threads, "inflight", o->connections, "duration_s",
+                            o->duration, "timeout_s", o->timeout, "repeat", 1, "verify",
+                            o->insecure ? "none" : o->verify);
+    json_object_set_new(cfg, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
+    json_object_set_new(cfg, "suites", o->suites ? json_string(o->suites) : json_null());
+    json_object_set_new(cfg, "groups", o->groups ? json_string(o->groups) : json_null());
+    json_object_set_new(cfg, "servername", o->servername ? json_string(o->servername) : json_null());
+    json_object_set_new(root, "config", cfg);
+    json_object_set_new(root, "runs", json_pack("[o]", run));
+    int rc = json_dump_file(root, path, JSON_INDENT(1) | JSON_REAL_PRECISION(10));
+    json_decref(root);
+    return rc;
+}
+
+static void print_table(const lopts *o, const load_result *r, uint64_t *const sorted[])
+{
+    const eng_info *in = &r->info;
+    double hps = r->seconds > 0 ? (double)r->handshakes / r->seconds : 0;
+    printf("target %s: %s%s%s, %d connections, %s, %.1f s\n", o->target,
+           in->version ? (in->suite_name ? in->suite_name : "?") : "no handshake completed",
+           in->version ? " " : "", in->version ? (in->group ? eng_group_name(in->group) : "none") : "",
+           o->connections, o->rate > 0 ? "open loop" : "closed loop", r->seconds);
+    printf("%-12s %12s %10s %10s\n", "handshakes", "hs/s", "cpu_us/hs", "failures");
+    uint64_t fails = 0;
+    for (int k = 0; k < LOAD_E_KINDS; k++) fails += r->errors[k];
+    printf("%-12llu %12.0f %10.1f %10llu\n", (unsigned long long)r->handshakes, hps,
+           r->handshakes ? r->cpu_s * 1e6 / (double)r->handshakes : 0.0, (unsigned long long)fails);
+    if (o->rate > 0)
+        printf("open loop: %.0f hs/s intended, %llu started, %llu started over 1 ms late "
+               "(latency counts from the intended start)\n",
+               o->rate, (unsigned long long)r->started, (unsigned long long)r->late);
+    printf("\n%-18s %9s %9s %9s %9s %9s %9s\n", "latency (us)", "n", "p50", "p90", "p99", "p999", "max");
+    for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+        if (!r->nlat[k]) continue;
+        printf("%-18s %9zu", load_lat_names[k], r->nlat[k]);
+        for (int i = 0; i < NQS; i++)
+            printf(" %9.0f", bench_quantile(sorted[k], r->nlat[k], qs_val[i]) / 1e3);
+        printf("\n");
+    }
+    if (!fails) return;
+    printf("\nerrors:");
+    for (int k = 0; k < LOAD_E_KINDS; k++)
+        if (r->errors[k] && k != LOAD_E_ALERT_RX && k != LOAD_E_PROTOCOL)
+            printf(" %s %llu", load_err_names[k], (unsigned long long)r->errors[k]);
+    for (int a = 0; a < 256; a++) {
+        if (r->alert_rx[a]) printf(" alert_received:%s %llu", eng_alert_name(a), (unsigned long long)r->alert_rx[a]);
+        if (r->alert_tx[a] && r->errors[LOAD_E_PROTOCOL] + r->errors[LOAD_E_VERIFY])
+            printf(" alert_sent:%s %llu", eng_alert_name(a), (unsigned long long)r->alert_tx[a]);
+    }
+    printf("\nfirst error: %s\n", r->first_error);
+}
+
+/* Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
+static void raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+int cmd_load(int argc, char **argv)
+{
+    lopts o = {.verify = "full", .threads = "1", .connections = 16, .duration = 5, .timeout = 10,
+               .max_wait_us = 200};
+    int want_request = 0;
+    const cli_opt opts[] = {
+        {"connections", OPT_INT, &o.connections, "N", "concurrent connections, all threads (default 16)", 1, 1000000},
+        {"rate", OPT_NUM, &o.rate, "HPS", "open loop: start HPS handshakes per second on schedule (default: closed loop)", 0.001, 1e9},
+        {"duration", OPT_NUM, &o.duration, "SEC", "measuring time (default 5)", 0.01, 86400},
+        {"timeout", OPT_NUM, &o.timeout, "SEC", "give up on a connection after SEC (default 10)", 0.001, 3600},
+        {"threads", OPT_STR, &o.threads, "N|all", "load threads (default 1)", 1, 0},
+        {"cpus", OPT_STR, &o.cpus, "LIST", "pin the threads to these PUs (taskset numbering; default: not pinned)", 1, 0},
+        {"suite", OPT_STR, &o.suites, "LIST", "cipher suites to offer (default: all)", 1, 0},
+        {"group", OPT_STR, &o.groups, "LIST", "groups to offer: x25519, secp256r1 (default: both)", 1, 0},
+        {"servername", OPT_STR, &o.servername, "NAME", "SNI and the name to verify (default: HOST)", 1, 0},
+        {"ca", OPT_STR, &o.ca, "FILE", "CA roots (PEM) the server chain must verify against", 1, 0},
+        {"insecure", OPT_FLAG, &o.insecure, NULL, "do not verify the server certificate", 1, 0},
+        {"verify", OPT_STR, &o.verify, "full|cached", "verify every chain, or each distinct chain once (default full)", 1, 0},
+        {"request", OPT_FLAG, &want_request, NULL, "send an HTTP GET / after the handshake and wait for the first response byte", 1, 0},
+        {"no-batch", OPT_FLAG, &o.no_batch, NULL, "run client public-key ops inline, one at a time (default: batched per thread)", 1, 0},
+        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200)", 0, 1e6},
+        {"isa", OPT_STR, &o.isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
+        {"json", OPT_STR, &o.json, "FILE", "write a results file (docs/RESULTS.md, engine \"load\")", 1, 0},
+        {"quiet", OPT_FLAG, &o.quiet, NULL, "no progress line and no table", 1, 0},
+        {NULL, OPT_FLAG, NULL, NULL, NULL, 0, 0},
+    };
+    const cli_cmd cmd = {"load", "HOST:PORT (--ca FILE | --insecure) [options]",
+                         "Runs full TLS 1.2 handshakes over TCP against a server for --duration "
+                         "seconds, keeping\n--connections in flight (closed loop) or starting "
+                         "them on a schedule (--rate, open\nloop: latency counts from each "
+                         "handshake's intended start). Reports handshakes/s,\nerrors by kind "
+                         "and latency percentiles of TCP connect, ClientHello to\n"
+                         "ServerHelloDone, the full handshake and the first response byte.",
+                         opts};
+    const char *pos[1];
+    int npos = 0, pr = cli_parse(&cmd, argc, argv, pos, 1, &npos);
+    if (pr == CLI_HELP) return 0;
+    if (pr) return pr;
+    if (npos != 1) return cli_usage_error(&cmd, "HOST:PORT is required");
+    o.target = pos[0];
+    if (!o.ca && !o.insecure) return cli_usage_error(&cmd, "--ca FILE or --insecure is required");
+    if (o.ca && o.insecure) return cli_usage_error(&cmd, "--ca and --insecure exclude each other");
+    if (strcmp(o.verify, "full") && strcmp(o.verify, "cached"))
+        return cli_usage_error(&cmd, "--verify %s: want full or cached", o.verify);
+    char host[256], err[512];
+    unsigned port;
+    if (net_split_hostport(o.target, host, sizeof host, &port, err, sizeof err) < 0)
+        return cli_usage_error(&cmd, "%s", err);
+    int cpus[WORKERS_MAX], ncpus = 0;
+    if (o.cpus && (ncpus = cpulist_parse(o.cpus, cpus, WORKERS_MAX)) <= 0)
+        return cli_usage_error(&cmd, "--cpus %s: want a list like 0,2-3", o.cpus);
+    int threads = cpulist_threads(o.threads, ncpus ? ncpus : 0, WORKERS_MAX);
+    if (!strcmp(o.threads, "all") && !ncpus) {
+        workers_topo topo;
+        if (workers_topo_get(&topo, err, sizeof err) < 0) return cli_error("load", "%s", err);
+        threads = cpulist_threads(o.threads, topo.cores, WORKERS_MAX);
+    }
+    if (threads < 0) return cli_usage_error(&cmd, "--threads %s: want a number or all", o.threads);
+    if (ncpus && ncpus != threads)
+        return cli_usage_error(&cmd, "--cpus names %d PUs for %d threads", ncpus, threads);
+    if (threads > o.connections)
+        return cli_usage_error(&cmd, "--threads %d is more than --connections %d", threads, o.connections);
+    if (o.ca && cli_check_readable("load", "ca", o.ca) < 0) return 1;
+    if (cli_apply_isa("load", o.isa) < 0) return 1;
+    raise_nofile();
+    if (!o.servername && !net_is_ip_literal(host)) o.servername = host;
+    if (!o.servername) o.servername = host; /* an IP literal: verified, not sent (eng.h) */
+
+    load_cfg lc = {.connections = o.connections, .rate = o.rate, .duration_s = o.duration,
+                   .timeout_s = o.timeout, .threads = threads, .cpus = ncpus ? cpus : NULL,
+                   .servername = o.servername,
+                   .progress = !o.quiet && isatty(STDOUT_FILENO), .batch = !o.no_batch};
+    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * tsc_hz_estimate());
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
+    char ps[8];
+    snprintf(ps, sizeof ps, "%u", port);
+    int gr = getaddrinfo(host, ps, &hints, &ai);
+    if (gr) return cli_error("load", "cannot resolve %s: %s", host, gai_strerror(gr));
+    memcpy(&lc.addr, ai->ai_addr, ai->ai_addrlen);
+    lc.addrlen = ai->ai_addrlen;
+    freeaddrinfo(ai);
+    char req[600];
+    if (want_request) {
+        snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", o.servername);
+        lc.request = o.request = req;
+    }
+
+    int rc = 1;
+    eng_cfg *cfg = eng_cfg_new(ENG_CLIENT);
+    if (!cfg) return cli_error("load", "out of memory");
+    if (o.ca && eng_cfg_set_ca(cfg, o.ca, err, sizeof err) < 0) {
+        cli_error("load", "--ca %s: %s", o.ca, err);
+        goto out;
+    }
+    eng_cfg_set_insecure(cfg, o.insecure);
+    if (o.suites && eng_cfg_set_suites(cfg, o.suites, err, sizeof err) < 0) {
+        rc = cli_usage_error(&cmd, "--suite %s: %s", o.suites, err);
+        goto out;
+    }
+    if (o.groups && eng_cfg_set_groups(cfg, o.groups, err, sizeof err) < 0) {
+        rc = cli_usage_error(&cmd, "--group %s: %s", o.groups, err);
+        goto out;
+    }
+    if (!strcmp(o.verify, "cached") && eng_cfg_set_verify_cache(cfg, 1) < 0) {
+        cli_error("load", "out of memory");
+        goto out;
+    }
+    lc.cfg = cfg;
+
+    load_result r;
+    if (load_run(&lc, &r, err, sizeof err) < 0) {
+        cli_error("load", "%s", err);
+        goto out;
+    }
+    uint64_t *sorted[LOAD_LAT_KINDS];
+    for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+        sorted[k] = r.lat[k];
+        bench_sort_u64(r.lat[k], r.nlat[k]);
+    }
+    if (!o.quiet) print_table(&o, &r, sorted);
+    rc = 0;
+    if (o.json) {
+        json_t *run = run_json(&o, &r, threads, sorted);
+        if (write_json(o.json, &o, argc, argv, run, threads) < 0)
+            rc = cli_error("load", "cannot write %s: %s", o.json, strerror(errno));
+    }
+    /* a run where nothing succeeded is a failure of the command (scripts check the status) */
+    if (rc == 0 && r.handshakes == 0) {
+        fprintf(stderr, "mbshake load: no handshake completed%s%s\n", r.first_error[0] ? "; first error: " : "",
+                r.first_error);
+        rc = 1;
+    }
+    load_result_free(&r);
+out:
+    eng_cfg_free(cfg);
+    return rc;
+}
