@@ -8,6 +8,7 @@
 #           to scratch space: the checked-in corpus never changes here.
 #   regress: every file in tests/fuzz/regress/<target>/ must run clean.
 #   dictionary: tests/fuzz/tls.dict (record and handshake headers, code points, DER bits).
+#   FUZZ_KEEP=DIR: keep each target's grown corpus in DIR/<target>/ (to resume or measure).
 # A crash, leak, timeout (-timeout=10 per input), sanitizer report or engine-contract abort
 # fails the target; its reproducer is kept in build/fuzz/artifacts/ and its log in
 # build/fuzz/logs/. One line per target with libFuzzer's final numbers (executions,
@@ -77,6 +78,7 @@ for f in build/fuzz/fuzz_*; do
         fail=$((fail + 1))
     fi
     cp "$log" build/fuzz/logs/
+    if [ -n "${FUZZ_KEEP:-}" ]; then mkdir -p "$FUZZ_KEEP/$name" && cp -r "$work/." "$FUZZ_KEEP/$name/"; fi
     rm -rf "$work"
 done
 cp "$stats" build/fuzz/logs/stats.txt
