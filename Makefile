@@ -47,13 +47,15 @@ CT_BIN    := $(patsubst tests/ct/%.c,$(BUILD)/tests/%,$(CT_SRC))
 
 DEPS_PKGS := gcc g++ clang make libipsec-mb-dev libhwloc-dev libssl-dev openssl libbenchmark-dev \
              gnutls-bin libjansson-dev gnuplot-nox valgrind libclang-rt-14-dev libomp-dev \
-             iproute2 util-linux nginx-light
+             iproute2 util-linux bsdutils coreutils python3 nginx-light
 
 .PHONY: all deps run test check asan ubsan fuzz fuzz-build clean format format-check help micro
 .DEFAULT_GOAL := all
 
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
+
 help:
-	@echo "targets: all deps run test asan fuzz clean format format-check"
+	@echo "targets: all deps run test asan fuzz micro clean format format-check"
 
 all: $(BUILD)/mbshake $(TEST_BIN) $(CT_BIN)
 
@@ -135,14 +137,14 @@ fuzz: deps fuzz-build
 
 # The test suite: unit/KAT/xval binaries, constant-time checks, interop scripts, fuzz smoke runs.
 test: deps
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory fuzz-build
+	@$(MAKE) --no-print-directory -j$(NPROC) all
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
 	@BUILD=$(BUILD) tests/run.sh
 check: test
 
 asan:
 	@$(MAKE) --no-print-directory deps
-	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 all
+	@$(MAKE) --no-print-directory -j$(NPROC) BUILD=build/asan SAN=1 all
 	@BUILD=build/asan MBSHAKE_SAN=1 ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run.sh
 ubsan: asan
@@ -151,7 +153,7 @@ ubsan: asan
 # cores. BENCH_ARGS adds or overrides options (e.g. BENCH_ARGS='--duration 1 --repeat 3').
 BENCH_ARGS ?=
 run: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	$(BUILD)/mbshake bench --engine both --threads all --group x25519 \
 	  --suite ECDHE-ECDSA-AES128-GCM-SHA256 --suite ECDHE-RSA-AES128-GCM-SHA256 \
 	  --suite AES128-GCM-SHA256 --duration 3.5 --warmup 0.5 --repeat 5 $(BENCH_ARGS)

@@ -36,19 +36,6 @@ typedef struct loop {
     sched_kind_stats st0[ENG_OP_KINDS]; /* counters when the window opened */
 } loop;
 
-/* see bench_loop.h */
-const char *bl_lat_name(enum bl_lat k)
-{
-    switch (k) {
-    case BL_LAT_S_HELLO: return "server_hello_flight";
-    case BL_LAT_S_FINISHED: return "server_finished_flight";
-    case BL_LAT_C_KEYX: return "client_key_exchange_flight";
-    case BL_LAT_C_FINISHED: return "client_finished";
-    case BL_LAT_FULL: return "handshake";
-    default: return "unknown";
-    }
-}
-
 static uint64_t rnd(loop *L)
 {
     /* xorshift64*: sampling decisions only, nothing secret */

@@ -60,6 +60,5 @@ typedef struct bl_result {
  * configuration, scheduler or memory failure). Failed handshakes are counted, not fatal. */
 int bl_run(const bl_cfg *cfg, bl_result *res, char *err, size_t errlen);
 void bl_result_free(bl_result *res);
-const char *bl_lat_name(enum bl_lat k);
 
 #endif

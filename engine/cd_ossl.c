@@ -6,7 +6,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,17 +57,6 @@ struct cd_trust {
     pcache_entry pc[PCACHE_SLOTS];
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* The most specific reason libcrypto queued, or a fallback; clears the queue either way so a
  * stale error never shows up in a later, unrelated message. */
 static const char *ossl_reason(const char *fallback)
@@ -85,7 +73,7 @@ static const char *ossl_reason(const char *fallback)
 static FILE *open_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "r");
-    if (!f) seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
+    if (!f) eng_seterr(err, errlen, "cannot read %s: %s", path, strerror(errno));
     return f;
 }
 
@@ -102,7 +90,8 @@ static int chain_add_file(cd_chain *ch, const char *path, char *err, size_t errl
         if (ch->n == CD_CHAIN_MAX) {
             X509_free(x);
             fclose(f);
-            seterr(err, errlen, "%s: more than %d certificates in the chain", path, CD_CHAIN_MAX);
+            eng_seterr(err, errlen, "%s: more than %d certificates in the chain", path,
+                       CD_CHAIN_MAX);
             return -1;
         }
         uint8_t *der = NULL;
@@ -110,7 +99,7 @@ static int chain_add_file(cd_chain *ch, const char *path, char *err, size_t errl
         X509_free(x);
         if (len <= 0) {
             fclose(f);
-            seterr(err, errlen, "%s: cannot encode certificate: %s", path,
+            eng_seterr(err, errlen, "%s: cannot encode certificate: %s", path,
                    ossl_reason("i2d_X509 failed"));
             return -1;
         }
@@ -123,12 +112,12 @@ static int chain_add_file(cd_chain *ch, const char *path, char *err, size_t errl
     /* The loop ends on "no start line" at EOF; anything else is a damaged PEM block. */
     unsigned long e = ERR_peek_last_error();
     if (e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
-        seterr(err, errlen, "%s: bad PEM certificate: %s", path, ossl_reason("parse error"));
+        eng_seterr(err, errlen, "%s: bad PEM certificate: %s", path, ossl_reason("parse error"));
         return -1;
     }
     ERR_clear_error();
     if (added == 0) {
-        seterr(err, errlen, "%s: no PEM certificate found", path);
+        eng_seterr(err, errlen, "%s: no PEM certificate found", path);
         return -1;
     }
     return added;
@@ -192,7 +181,7 @@ int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errle
     EVP_PKEY *pkey = PEM_read_PrivateKey(f, NULL, NULL, NULL);
     fclose(f);
     if (!pkey) {
-        seterr(err, errlen, "%s: no usable PEM private key: %s", key_file,
+        eng_seterr(err, errlen, "%s: no usable PEM private key: %s", key_file,
                ossl_reason("parse error"));
         return -1;
     }
@@ -201,11 +190,11 @@ int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errle
     if (is_p256(pkey)) {
         if (!EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_PRIV_KEY, &d) ||
             BN_bn2binpad(d, k->ec_priv, 32) != 32 || BN_is_zero(d)) {
-            seterr(err, errlen, "%s: bad EC P-256 private scalar", key_file);
+            eng_seterr(err, errlen, "%s: bad EC P-256 private scalar", key_file);
             goto out;
         }
         if (ec_pub65(pkey, k->ec_pub) < 0) {
-            seterr(err, errlen, "%s: EC key without a usable public point", key_file);
+            eng_seterr(err, errlen, "%s: EC key without a usable public point", key_file);
             goto out;
         }
         k->type = CD_KEY_EC_P256;
@@ -214,7 +203,8 @@ int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errle
     } else if (EVP_PKEY_get_base_id(pkey) == EVP_PKEY_RSA) {
         int bits = EVP_PKEY_get_bits(pkey);
         if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS_OWN) {
-            seterr(err, errlen, "%s: RSA-%d key not supported (2048..4096 bits)", key_file, bits);
+            eng_seterr(err, errlen, "%s: RSA-%d key not supported (2048..4096 bits)", key_file,
+                       bits);
             goto out;
         }
         k->type = CD_KEY_RSA;
@@ -223,7 +213,7 @@ int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errle
         pkey = NULL;
         rc = 0;
     } else {
-        seterr(err, errlen, "%s: unsupported key type %s (want EC P-256 or RSA)", key_file,
+        eng_seterr(err, errlen, "%s: unsupported key type %s (want EC P-256 or RSA)", key_file,
                OBJ_nid2sn(EVP_PKEY_get_base_id(pkey)));
     }
 out:
@@ -238,7 +228,7 @@ out:
 int cd_privkey_matches(const cd_privkey *k, const cd_chain *ch, char *err, size_t errlen)
 {
     if (ch->n == 0) {
-        seterr(err, errlen, "no certificate loaded");
+        eng_seterr(err, errlen, "no certificate loaded");
         return -1;
     }
     const uint8_t *p = ch->der[0];
@@ -254,7 +244,7 @@ int cd_privkey_matches(const cd_privkey *k, const cd_chain *ch, char *err, size_
     X509_free(leaf);
     ERR_clear_error();
     if (!match) {
-        seterr(err, errlen, "private key does not match the certificate's public key");
+        eng_seterr(err, errlen, "private key does not match the certificate's public key");
         return -1;
     }
     return 0;
@@ -278,13 +268,13 @@ cd_trust *cd_trust_load(const char *ca_file, char *err, size_t errlen)
     if (!t || pthread_mutex_init(&t->lock, NULL) != 0) {
         fclose(f);
         OPENSSL_free(t);
-        seterr(err, errlen, "out of memory");
+        eng_seterr(err, errlen, "out of memory");
         return NULL;
     }
     if (!(t->store = X509_STORE_new())) {
         fclose(f);
         cd_trust_free(t);
-        seterr(err, errlen, "out of memory");
+        eng_seterr(err, errlen, "out of memory");
         return NULL;
     }
     int n = 0;
@@ -298,13 +288,13 @@ cd_trust *cd_trust_load(const char *ca_file, char *err, size_t errlen)
     fclose(f);
     unsigned long e = ERR_peek_last_error();
     if (e && !(ERR_GET_LIB(e) == ERR_LIB_PEM && ERR_GET_REASON(e) == PEM_R_NO_START_LINE)) {
-        seterr(err, errlen, "%s: bad CA certificate: %s", ca_file, ossl_reason("parse error"));
+        eng_seterr(err, errlen, "%s: bad CA certificate: %s", ca_file, ossl_reason("parse error"));
         cd_trust_free(t);
         return NULL;
     }
     ERR_clear_error();
     if (n == 0) {
-        seterr(err, errlen, "%s: no PEM certificate found", ca_file);
+        eng_seterr(err, errlen, "%s: no PEM certificate found", ca_file);
         cd_trust_free(t);
         return NULL;
     }
@@ -381,13 +371,13 @@ static int leaf_key(X509 *x, cd_pubkey *leaf, char *err, size_t errlen)
 {
     EVP_PKEY *pub = X509_get0_pubkey(x);
     if (!pub) {
-        seterr(err, errlen, "leaf certificate: unreadable public key: %s",
+        eng_seterr(err, errlen, "leaf certificate: unreadable public key: %s",
                ossl_reason("decode error"));
         return ENG_E_ALERT(ALERT_BAD_CERTIFICATE);
     }
     if (is_p256(pub)) {
         if (ec_pub65(pub, leaf->ec_pub) < 0) {
-            seterr(err, errlen, "leaf certificate: bad EC P-256 public point");
+            eng_seterr(err, errlen, "leaf certificate: bad EC P-256 public point");
             return ENG_E_ALERT(ALERT_BAD_CERTIFICATE);
         }
         leaf->type = CD_KEY_EC_P256;
@@ -397,7 +387,7 @@ static int leaf_key(X509 *x, cd_pubkey *leaf, char *err, size_t errlen)
     if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA) {
         int bits = EVP_PKEY_get_bits(pub);
         if (bits < RSA_MIN_BITS || bits > RSA_MAX_BITS_PEER) {
-            seterr(err, errlen, "leaf certificate: RSA-%d key not supported (2048..8192 bits)",
+            eng_seterr(err, errlen, "leaf certificate: RSA-%d key not supported (2048..8192 bits)",
                    bits);
             return ENG_E_ALERT(ALERT_UNSUPPORTED_CERTIFICATE);
         }
@@ -407,7 +397,7 @@ static int leaf_key(X509 *x, cd_pubkey *leaf, char *err, size_t errlen)
         leaf->pkey = pub;
         return 0;
     }
-    seterr(err, errlen, "leaf certificate: unsupported key type %s (want EC P-256 or RSA)",
+    eng_seterr(err, errlen, "leaf certificate: unsupported key type %s (want EC P-256 or RSA)",
            OBJ_nid2sn(EVP_PKEY_get_base_id(pub)));
     return ENG_E_ALERT(ALERT_UNSUPPORTED_CERTIFICATE);
 }
@@ -479,11 +469,11 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
     memset(leaf, 0, sizeof *leaf);
     if (n == 0) {
         /* RFC 5246 §7.4.2: the server's Certificate must hold at least its own certificate */
-        seterr(err, errlen, "peer sent no certificate");
+        eng_seterr(err, errlen, "peer sent no certificate");
         return ENG_E_ALERT(ALERT_BAD_CERTIFICATE);
     }
     if (n > CD_CHAIN_MAX) {
-        seterr(err, errlen, "peer sent %u certificates (at most %d accepted)", n, CD_CHAIN_MAX);
+        eng_seterr(err, errlen, "peer sent %u certificates (at most %d accepted)", n, CD_CHAIN_MAX);
         return ENG_E_ALERT(ALERT_UNKNOWN_CA);
     }
     int rc = 0;
@@ -495,7 +485,7 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
         pcache_entry pe;
         if (pcache_get(trust, der[i], len[i], &pe) < 0) {
             /* RFC 5280 §4.1: exactly one DER Certificate */
-            seterr(err, errlen, "certificate %u: not a DER X.509 certificate", i);
+            eng_seterr(err, errlen, "certificate %u: not a DER X.509 certificate", i);
             rc = ENG_E_ALERT(ALERT_BAD_CERTIFICATE);
             goto out;
         }
@@ -532,7 +522,7 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
             }
         }
         if (!pok) {
-            seterr(err, errlen, "cannot check the certificate against name \"%s\"", hostname);
+            eng_seterr(err, errlen, "cannot check the certificate against name \"%s\"", hostname);
             rc = ENG_E_ALERT(ALERT_CERTIFICATE_UNKNOWN);
             goto out;
         }
@@ -541,10 +531,10 @@ int cd_chain_verify(const cd_trust *trust, const uint8_t *const der[], const siz
             int depth = X509_STORE_CTX_get_error_depth(ctx);
             int a = verify_alert(v);
             if (v == X509_V_ERR_HOSTNAME_MISMATCH || v == X509_V_ERR_IP_ADDRESS_MISMATCH)
-                seterr(err, errlen, "certificate verify failed: %s (\"%s\")",
+                eng_seterr(err, errlen, "certificate verify failed: %s (\"%s\")",
                        X509_verify_cert_error_string(v), hostname);
             else
-                seterr(err, errlen, "certificate verify failed at depth %d: %s", depth,
+                eng_seterr(err, errlen, "certificate verify failed at depth %d: %s", depth,
                        X509_verify_cert_error_string(v));
             rc = ENG_E_ALERT(a);
             goto out;

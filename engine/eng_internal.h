@@ -252,6 +252,11 @@ int op_take_at(eng_conn *c, int fail, const char *what, const char *file, int li
 #define op_take(c, fail, what) op_take_at((c), (fail), (what), __FILE__, __LINE__)
 /* Random P-256 scalar in [1, n-1] (rejection sampling, constant-time comparison). */
 void op_p256_random_scalar(uint8_t k[32]);
+/* Parks the ephemeral key generation for c->group (RFC 8422 §2.1: fresh for every handshake);
+ * the public key lands in c->eph_pub. A P-256 c->eph_priv is drawn here; an x25519 one (any 32
+ * random bytes) must already be in c->eph_priv, so that the server can draw it together with
+ * its random. */
+int op_park_eph_keygen(eng_conn *c);
 
 /* ---- messages ---------------------------------------------------------------------------- */
 /* msg_hello.c */

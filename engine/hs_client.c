@@ -186,12 +186,8 @@ int cli_send_cke(eng_conn *c)
     switch (c->sub) {
     case 0:
         c->sub = 1;
-        if (x) {
-            cd_random(c->eph_priv, 32);
-            return op_park(c, ENG_OP_X25519_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
-        }
-        op_p256_random_scalar(c->eph_priv);
-        return op_park(c, ENG_OP_P256_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
+        if (x) cd_random(c->eph_priv, 32);
+        return op_park_eph_keygen(c);
     case 1:
         GUARD(op_take(c, ENG_E_CRYPTO, "ephemeral key generation"));
         c->sub = 2;

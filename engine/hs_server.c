@@ -149,11 +149,7 @@ int srv_send_ske(eng_conn *c)
     case 0:
         /* ephemeral key pair (RFC 8422 §2.1: fresh for every handshake) */
         c->sub = 1;
-        if (c->group == TLS_GROUP_X25519) { /* eph_priv drawn with the server random */
-            return op_park(c, ENG_OP_X25519_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
-        }
-        op_p256_random_scalar(c->eph_priv);
-        return op_park(c, ENG_OP_P256_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
+        return op_park_eph_keygen(c); /* an x25519 eph_priv was drawn with the server random */
     case 1:
         GUARD(op_take(c, ENG_E_CRYPTO, "ephemeral key generation"));
         c->ske_params_len = msg_ecdh_params(c->group, c->eph_pub, c->ske_params);

@@ -24,6 +24,18 @@ static int sni_allowed(const char *name)
     return name[0] && inet_pton(AF_INET, name, a) != 1 && inet_pton(AF_INET6, name, a) != 1;
 }
 
+/* ec_point_formats = { uncompressed }, the only format either side uses (RFC 8422 §5.1.2
+ * in the ClientHello, §5.2 in the ServerHello). */
+static void put_ec_point_formats(eng_wr *w)
+{
+    eng_wr_uint(w, TLS_EXT_EC_POINT_FORMATS, 2);
+    eng_wr_open(w, 2);
+    eng_wr_open(w, 1);
+    eng_wr_uint(w, TLS_PF_UNCOMPRESSED, 1);
+    eng_wr_close(w);
+    eng_wr_close(w);
+}
+
 /* see eng_internal.h */
 int msg_build_client_hello(eng_conn *c)
 {
@@ -60,12 +72,7 @@ int msg_build_client_hello(eng_conn *c)
         for (unsigned i = 0; i < cfg->ngroups; i++) eng_wr_uint(&w, cfg->groups[i], 2);
         eng_wr_close(&w);
         eng_wr_close(&w);
-        eng_wr_uint(&w, TLS_EXT_EC_POINT_FORMATS, 2);
-        eng_wr_open(&w, 2);
-        eng_wr_open(&w, 1);
-        eng_wr_uint(&w, TLS_PF_UNCOMPRESSED, 1);
-        eng_wr_close(&w);
-        eng_wr_close(&w);
+        put_ec_point_formats(&w);
     }
     eng_wr_uint(&w, TLS_EXT_SIGNATURE_ALGORITHMS, 2);
     eng_wr_open(&w, 2);
@@ -243,12 +250,7 @@ int msg_build_server_hello(eng_conn *c, int echo_pf, int echo_sni)
         eng_wr_uint(&w, 0, 2);
     }
     if (echo_pf && c->suite->kx != KX_RSA) { /* RFC 8422 §5.2 */
-        eng_wr_uint(&w, TLS_EXT_EC_POINT_FORMATS, 2);
-        eng_wr_open(&w, 2);
-        eng_wr_open(&w, 1);
-        eng_wr_uint(&w, TLS_PF_UNCOMPRESSED, 1);
-        eng_wr_close(&w);
-        eng_wr_close(&w);
+        put_ec_point_formats(&w);
     }
     if (echo_sni) { /* RFC 6066 §3: the name was used; the extension_data is empty */
         eng_wr_uint(&w, TLS_EXT_SERVER_NAME, 2);

@@ -74,6 +74,15 @@ void op_p256_random_scalar(uint8_t k[32])
     } while (!ok);
 }
 
+/* see eng_internal.h */
+int op_park_eph_keygen(eng_conn *c)
+{
+    if (c->group == TLS_GROUP_X25519)
+        return op_park(c, ENG_OP_X25519_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
+    op_p256_random_scalar(c->eph_priv);
+    return op_park(c, ENG_OP_P256_KEYGEN, c->eph_priv, NULL, NULL, c->eph_pub);
+}
+
 typedef const uint8_t (*c32)[32];
 typedef const uint8_t (*c64)[64];
 typedef const uint8_t (*c65)[65];
