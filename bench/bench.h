@@ -12,8 +12,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "bench_loop.h"
 #include "eng.h"
+#include "workers.h"
 
 enum bench_engine { BENCH_MBSHAKE = 0, BENCH_OPENSSL = 1 };
 
@@ -80,6 +83,11 @@ typedef struct bench_fp {
 /* cpuid, uname, versions, TSC frequency (~100 ms against CLOCK_MONOTONIC) and core clock (a
  * chain of dependent adds, one cycle each). */
 void bench_fp_get(bench_fp *fp);
+/* The docs/RESULTS.md "machine" object: the fingerprint plus the topology t (cores, caches). */
+json_t *bench_machine_json(const bench_fp *fp, const workers_topo *t);
+/* TSC ticks per second, measured against CLOCK_MONOTONIC over ms milliseconds (invariant TSC):
+ * the fingerprint takes 100 ms, serve and load 20 ms for their batch deadlines. */
+double bench_tsc_hz(unsigned ms);
 uint64_t bench_now_ns(void);
 
 /* ---- statistics (bench_stats.c) ---------------------------------------------------------- */

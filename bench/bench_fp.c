@@ -1,4 +1,5 @@
-/* bench_fp.c — the machine fingerprint written at the top of a results file (see bench.h). */
+/* bench_fp.c — the machine fingerprint written at the top of a results file (see bench.h),
+ * and the TSC calibration the commands that time with the TSC share. */
 #include <cpuid.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,11 +55,11 @@ static void cpu_id(bench_fp *fp)
     }
 }
 
-/* TSC ticks per second over 100 ms of CLOCK_MONOTONIC (invariant TSC). */
-static double tsc_hz(void)
+/* see bench.h */
+double bench_tsc_hz(unsigned ms)
 {
     uint64_t n0 = bench_now_ns(), t0 = __rdtsc(), n1;
-    while ((n1 = bench_now_ns()) - n0 < 100000000u) {
+    while ((n1 = bench_now_ns()) - n0 < (uint64_t)ms * 1000000u) {
     }
     uint64_t t1 = __rdtsc();
     return (double)(t1 - t0) * 1e9 / (double)(n1 - n0);
@@ -109,6 +110,39 @@ void bench_fp_get(bench_fp *fp)
     snprintf(fp->ipsec_mb, sizeof fp->ipsec_mb, "%s", cd_sym_version());
     unsigned v = hwloc_get_api_version();
     snprintf(fp->hwloc, sizeof fp->hwloc, "%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
-    fp->tsc_hz = tsc_hz();
+    fp->tsc_hz = bench_tsc_hz(100);
     fp->core_hz = core_hz(fp->tsc_hz);
+}
+
+/* see bench.h */
+json_t *bench_machine_json(const bench_fp *fp, const workers_topo *t)
+{
+    json_t *flags = json_array();
+    char buf[sizeof fp->flags];
+    snprintf(buf, sizeof buf, "%s", fp->flags);
+    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+        json_array_append_new(flags, json_string(tok));
+    json_t *m = json_object();
+    json_object_set_new(m, "hostname", json_string(fp->hostname));
+    json_object_set_new(m, "cpu_model", json_string(fp->brand[0] ? fp->brand : t->cpu_model));
+    json_object_set_new(m, "vendor", json_string(fp->vendor));
+    json_object_set_new(m, "family", json_integer(fp->family));
+    json_object_set_new(m, "model", json_integer(fp->model));
+    json_object_set_new(m, "stepping", json_integer(fp->stepping));
+    json_object_set_new(m, "flags", flags);
+    json_object_set_new(m, "cores", json_integer(t->cores));
+    json_object_set_new(m, "pus", json_integer(t->pus));
+    json_object_set_new(m, "numa_nodes", json_integer(t->numa_nodes));
+    json_object_set_new(m, "packages", json_integer(t->packages));
+    json_object_set_new(m, "caches_kib",
+                        json_pack("{s:I,s:I,s:I}", "l1d", (json_int_t)(t->l1d_bytes / 1024), "l2",
+                                  (json_int_t)(t->l2_bytes / 1024), "l3",
+                                  (json_int_t)(t->l3_bytes / 1024)));
+    json_object_set_new(m, "tsc_hz", json_real(fp->tsc_hz));
+    json_object_set_new(m, "core_hz_measured", json_real(fp->core_hz));
+    json_object_set_new(m, "kernel", json_string(fp->kernel));
+    json_object_set_new(m, "compiler", json_string(fp->compiler));
+    json_object_set_new(m, "libraries", json_pack("{s:s,s:s,s:s}", "openssl", fp->openssl,
+                                                  "ipsec_mb", fp->ipsec_mb, "hwloc", fp->hwloc));
+    return m;
 }

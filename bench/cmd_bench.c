@@ -20,17 +20,9 @@
 #include "certgen.h"
 #include "cli_opts.h"
 #include "cmds.h"
+#include "cpulist.h"
+#include "version.h"
 #include "workers.h"
-
-#ifndef MBSHAKE_VERSION
-#define MBSHAKE_VERSION "0.1.0"
-#endif
-#ifndef MBSHAKE_GIT_COMMIT
-#define MBSHAKE_GIT_COMMIT "unknown"
-#endif
-#ifndef MBSHAKE_GIT_DIRTY
-#define MBSHAKE_GIT_DIRTY 0
-#endif
 
 #define MAX_REPEAT 50
 #define MAX_LIST 64
@@ -225,38 +217,6 @@ static json_t *str_array(const char *const *v, int n)
     return a;
 }
 
-static json_t *machine_json(const bench_fp *fp, const workers_topo *t)
-{
-    json_t *flags = json_array();
-    char buf[sizeof fp->flags];
-    snprintf(buf, sizeof buf, "%s", fp->flags);
-    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-        json_array_append_new(flags, json_string(tok));
-    json_t *m = json_object();
-    json_object_set_new(m, "hostname", json_string(fp->hostname));
-    json_object_set_new(m, "cpu_model", json_string(fp->brand[0] ? fp->brand : t->cpu_model));
-    json_object_set_new(m, "vendor", json_string(fp->vendor));
-    json_object_set_new(m, "family", json_integer(fp->family));
-    json_object_set_new(m, "model", json_integer(fp->model));
-    json_object_set_new(m, "stepping", json_integer(fp->stepping));
-    json_object_set_new(m, "flags", flags);
-    json_object_set_new(m, "cores", json_integer(t->cores));
-    json_object_set_new(m, "pus", json_integer(t->pus));
-    json_object_set_new(m, "numa_nodes", json_integer(t->numa_nodes));
-    json_object_set_new(m, "packages", json_integer(t->packages));
-    json_object_set_new(m, "caches_kib",
-                        json_pack("{s:I,s:I,s:I}", "l1d", (json_int_t)(t->l1d_bytes / 1024), "l2",
-                                  (json_int_t)(t->l2_bytes / 1024), "l3",
-                                  (json_int_t)(t->l3_bytes / 1024)));
-    json_object_set_new(m, "tsc_hz", json_real(fp->tsc_hz));
-    json_object_set_new(m, "core_hz_measured", json_real(fp->core_hz));
-    json_object_set_new(m, "kernel", json_string(fp->kernel));
-    json_object_set_new(m, "compiler", json_string(fp->compiler));
-    json_object_set_new(m, "libraries", json_pack("{s:s,s:s,s:s}", "openssl", fp->openssl,
-                                                  "ipsec_mb", fp->ipsec_mb, "hwloc", fp->hwloc));
-    return m;
-}
-
 /* ---- output table ------------------------------------------------------------------------- */
 static void table_header(void)
 {
@@ -316,30 +276,6 @@ static int is_ecdhe(uint16_t s)
 {
     const char *n = eng_suite_name(s, 0);
     return n && !strncmp(n, "ECDHE-", 6);
-}
-
-/* "0,2-3" -> OS indices. Count, or -1. */
-static int parse_cpus(const char *s, int *out, int cap)
-{
-    int n = 0;
-    while (*s) {
-        char *end;
-        long a = strtol(s, &end, 10), b = a;
-        if (end == s || a < 0) return -1;
-        s = end;
-        if (*s == '-') {
-            b = strtol(s + 1, &end, 10);
-            if (end == s + 1 || b < a) return -1;
-            s = end;
-        }
-        for (long i = a; i <= b; i++) {
-            if (n == cap) return -1;
-            out[n++] = (int)i;
-        }
-        if (*s == ',') s++;
-        else if (*s) return -1;
-    }
-    return n;
 }
 
 static void default_json_path(char *buf, size_t cap, const char *host)
@@ -459,21 +395,14 @@ int cmd_bench(int argc, char **argv)
     if (o.sweep && strcmp(o.sweep, "threads") && strcmp(o.sweep, "inflight"))
         return cli_usage_error(&cmd, "--sweep %s: want threads or inflight", o.sweep);
     int cpus[WORKERS_MAX], ncpus = 0;
-    if (o.cpus && (ncpus = parse_cpus(o.cpus, cpus, WORKERS_MAX)) <= 0)
+    if (o.cpus && (ncpus = cpulist_parse(o.cpus, cpus, WORKERS_MAX)) <= 0)
         return cli_usage_error(&cmd, "--cpus %s: want a list like 0,2-3", o.cpus);
     char err[512];
     workers_topo topo;
     if (workers_topo_get(&topo, err, sizeof err) < 0) return cli_error("bench", "%s", err);
-    int maxthr;
-    if (!strcmp(o.threads, "all")) {
-        maxthr = ncpus ? ncpus : topo.cores;
-    } else {
-        char *end;
-        long t = strtol(o.threads, &end, 10);
-        if (*end || end == o.threads || t < 1 || t > WORKERS_MAX)
-            return cli_usage_error(&cmd, "--threads %s: want a number >= 1 or all", o.threads);
-        maxthr = (int)t;
-    }
+    int maxthr = cpulist_threads(o.threads, ncpus ? ncpus : topo.cores, WORKERS_MAX);
+    if (maxthr < 0)
+        return cli_usage_error(&cmd, "--threads %s: want a number >= 1 or all", o.threads);
     if (ncpus && maxthr > ncpus) return cli_usage_error(&cmd, "--threads %d but --cpus lists %d", maxthr, ncpus);
     if (!ncpus && maxthr > topo.cores)
         return cli_usage_error(&cmd, "--threads %d: this machine has %d cores (give --cpus to use more PUs)",
@@ -640,7 +569,7 @@ int cmd_bench(int argc, char **argv)
                                                 "git_dirty", MBSHAKE_GIT_DIRTY));
     json_object_set_new(root, "created_utc", json_string(created));
     json_object_set_new(root, "command", json_string(cmdline));
-    json_object_set_new(root, "machine", machine_json(&fp, &topo));
+    json_object_set_new(root, "machine", bench_machine_json(&fp, &topo));
     const char *en[2], *sn[MAX_LIST], *gn[2];
     int nsn = 0;
     for (int e = 0; e < nengines; e++) en[e] = engine_name(engines[e]);

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,19 +19,9 @@
 #include "cpulist.h"
 #include "load.h"
 #include "netio.h"
-#include "sched_batch.h"
 #include "tlsio.h"
+#include "version.h"
 #include "workers.h"
-
-#ifndef MBSHAKE_VERSION
-#define MBSHAKE_VERSION "0.1.0"
-#endif
-#ifndef MBSHAKE_GIT_COMMIT
-#define MBSHAKE_GIT_COMMIT "unknown"
-#endif
-#ifndef MBSHAKE_GIT_DIRTY
-#define MBSHAKE_GIT_DIRTY 0
-#endif
 
 enum { Q_P50, Q_P90, Q_P99, Q_P999, Q_MAX, NQS };
 static const double qs_val[NQS] = {0.5, 0.9, 0.99, 0.999, 1.0};
@@ -64,30 +53,7 @@ static json_t *machine_json(void)
     bench_fp_get(&fp);
     memset(&t, 0, sizeof t);
     (void)workers_topo_get(&t, err, sizeof err);
-    json_t *flags = json_array();
-    char buf[sizeof fp.flags];
-    snprintf(buf, sizeof buf, "%s", fp.flags);
-    for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
-        json_array_append_new(flags, json_string(tok));
-    return json_pack("{s:s,s:s,s:s,s:i,s:i,s:i,s:o,s:i,s:i,s:i,s:i,s:{s:I,s:I,s:I},s:f,s:f,s:s,s:s,"
-                     "s:{s:s,s:s,s:s}}",
-                     "hostname", fp.hostname, "cpu_model", fp.brand[0] ? fp.brand : t.cpu_model,
-                     "vendor", fp.vendor, "family", fp.family, "model", fp.model, "stepping",
-                     fp.stepping, "flags", flags, "cores", t.cores, "pus", t.pus, "numa_nodes",
-                     t.numa_nodes, "packages", t.packages, "caches_kib", "l1d",
-                     (json_int_t)(t.l1d_bytes / 1024), "l2", (json_int_t)(t.l2_bytes / 1024), "l3",
-                     (json_int_t)(t.l3_bytes / 1024), "tsc_hz", fp.tsc_hz, "core_hz_measured",
-                     fp.core_hz, "kernel", fp.kernel, "compiler", fp.compiler, "libraries",
-                     "openssl", fp.openssl, "ipsec_mb", fp.ipsec_mb, "hwloc", fp.hwloc);
-}
-
-/* TSC ticks per second against CLOCK_MONOTONIC over ~20 ms (for the batch deadline). */
-static double tsc_hz_estimate(void)
-{
-    uint64_t n0 = net_now_ns(), t0 = sched_tsc(), n1;
-    do n1 = net_now_ns();
-    while (n1 - n0 < 20000000u);
-    return (double)(sched_tsc() - t0) * 1e9 / (double)(n1 - n0);
+    return bench_machine_json(&fp, &t);
 }
 
 typedef struct lopts {
@@ -233,16 +199,7 @@ static void print_table(const lopts *o, const load_result *r, uint64_t *const so
     printf("\nfirst error: %s\n", r->first_error);
 }
 
-/* Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
-static void raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
+/* see cmds.h */
 int cmd_load(int argc, char **argv)
 {
     lopts o = {.verify = "full", .threads = "1", .connections = 16, .duration = 5, .timeout = 10,
@@ -307,7 +264,7 @@ int cmd_load(int argc, char **argv)
         return cli_usage_error(&cmd, "--threads %d is more than --connections %d", threads, o.connections);
     if (o.ca && cli_check_readable("load", "ca", o.ca) < 0) return 1;
     if (cli_apply_isa("load", o.isa) < 0) return 1;
-    raise_nofile();
+    net_raise_nofile();
     if (!o.servername && !net_is_ip_literal(host)) o.servername = host;
     if (!o.servername) o.servername = host; /* an IP literal: verified, not sent (eng.h) */
 
@@ -315,7 +272,7 @@ int cmd_load(int argc, char **argv)
                    .timeout_s = o.timeout, .threads = threads, .cpus = ncpus ? cpus : NULL,
                    .servername = o.servername,
                    .progress = !o.quiet && isatty(STDOUT_FILENO), .batch = !o.no_batch};
-    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * tsc_hz_estimate());
+    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     char ps[8];
     snprintf(ps, sizeof ps, "%u", port);

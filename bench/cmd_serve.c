@@ -9,16 +9,15 @@
  * then FIN); any other application data is echoed. One failing peer costs one log line and
  * its own socket, never the server. */
 #include <errno.h>
-#include <netdb.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "cli_opts.h"
 #include "cmds.h"
 #include "eng.h"
@@ -575,59 +574,7 @@ static int serve_worker(const worker_info *wi, void *arg)
     return s->failed;
 }
 
-/* A listening socket for one worker. Several workers share host:port through SO_REUSEPORT
- * (one accept queue each, the kernel hashing connections over them). */
-static int listen_reuseport(const char *host, unsigned port, char *err, size_t errlen)
-{
-    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE}, *ai = NULL, *a;
-    char ps[8];
-    snprintf(ps, sizeof ps, "%u", port);
-    int r = getaddrinfo(host, ps, &hints, &ai);
-    if (r) {
-        snprintf(err, errlen, "cannot resolve %s: %s", host, gai_strerror(r));
-        return -1;
-    }
-    int fd = -1, saved = 0;
-    for (a = ai; a; a = a->ai_next) {
-        fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-        if (fd < 0) {
-            saved = errno;
-            continue;
-        }
-        int one = 1;
-        (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0 &&
-            bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, 1024) == 0 &&
-            net_set_nonblock(fd) == 0)
-            break;
-        saved = errno;
-        close(fd);
-        fd = -1;
-    }
-    freeaddrinfo(ai);
-    if (fd < 0) snprintf(err, errlen, "cannot listen on %s:%u: %s", host, port, strerror(saved));
-    return fd;
-}
-
-/* TSC ticks per second against CLOCK_MONOTONIC over ~20 ms (for the batch deadline). */
-static double tsc_hz_estimate(void)
-{
-    uint64_t n0 = net_now_ns(), t0 = sched_tsc(), n1;
-    do n1 = net_now_ns();
-    while (n1 - n0 < 20000000u);
-    return (double)(sched_tsc() - t0) * 1e9 / (double)(n1 - n0);
-}
-
-/* Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
-static void raise_nofile(void)
-{
-    struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
-    }
-}
-
+/* see cmds.h */
 int cmd_serve(int argc, char **argv)
 {
     const char *cert = NULL, *key = NULL, *chain = NULL, *listen_on = "127.0.0.1:4433";
@@ -693,7 +640,7 @@ int cmd_serve(int argc, char **argv)
         (chain && cli_check_readable("serve", "chain", chain) < 0))
         return 1;
     if (cli_apply_isa("serve", isa) < 0) return 1;
-    raise_nofile();
+    net_raise_nofile();
 
     int rc = 1;
     serve_team t = {.n = nthreads, .stats_interval = stats_interval};
@@ -730,7 +677,7 @@ int cmd_serve(int argc, char **argv)
         goto out;
     }
     eng_cfg_set_require_ems(cfg, require_ems);
-    t.tsc_hz = tsc_hz_estimate();
+    t.tsc_hz = bench_tsc_hz(20);
     t.scfg.max_wait = (uint64_t)(max_wait_us * 1e-6 * t.tsc_hz);
 
     /* one worker keeps the plain listener (a second server on the port fails, as before);
@@ -739,8 +686,7 @@ int cmd_serve(int argc, char **argv)
     socklen_t lal = sizeof la;
     char laddr[80] = "?";
     for (int i = 0; i < nthreads; i++) {
-        int fd = nthreads == 1 ? net_listen(host, port, 1024, err, sizeof err)
-                               : listen_reuseport(host, port, err, sizeof err);
+        int fd = net_listen(host, port, 1024, nthreads > 1, err, sizeof err);
         if (fd < 0) {
             cli_error("serve", "%s", err);
             goto out;

@@ -3,8 +3,7 @@
 #include <string.h>
 
 #include "cmds.h"
-
-#define MBSHAKE_VERSION "0.1.0"
+#include "version.h"
 
 static const struct {
     const char *name;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -82,7 +83,8 @@ static struct addrinfo *resolve(const char *host, unsigned port, int passive, ch
 }
 
 /* see netio.h */
-int net_listen(const char *host, unsigned port, int backlog, char *err, size_t errlen)
+int net_listen(const char *host, unsigned port, int backlog, int reuseport, char *err,
+               size_t errlen)
 {
     struct addrinfo *ai = resolve(host, port, 1, err, errlen), *a;
     if (!ai) return -1;
@@ -95,7 +97,8 @@ int net_listen(const char *host, unsigned port, int backlog, char *err, size_t e
         }
         int one = 1;
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-        if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, backlog) == 0 &&
+        if ((!reuseport || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
+            bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, backlog) == 0 &&
             net_set_nonblock(fd) == 0)
             break;
         saved = errno;
@@ -105,6 +108,16 @@ int net_listen(const char *host, unsigned port, int backlog, char *err, size_t e
     freeaddrinfo(ai);
     if (fd < 0) snprintf(err, errlen, "cannot listen on %s:%u: %s", host, port, strerror(saved));
     return fd;
+}
+
+/* see netio.h */
+void net_raise_nofile(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 /* see netio.h */

@@ -1,5 +1,6 @@
-/* netio.h — the socket plumbing shared by serve and connect: HOST:PORT parsing, listening and
- * connecting TCP sockets (non-blocking, TCP_NODELAY), and a monotonic clock. */
+/* netio.h — the socket plumbing shared by serve, connect and load: HOST:PORT parsing, listening
+ * and connecting TCP sockets (non-blocking, TCP_NODELAY), the descriptor limit, and a
+ * monotonic clock. */
 #ifndef MBSHAKE_NETIO_H
 #define MBSHAKE_NETIO_H
 
@@ -14,13 +15,19 @@ int net_split_hostport(const char *s, char *host, size_t hostcap, unsigned *port
 /* 1 if host is an IPv4 or IPv6 literal. */
 int net_is_ip_literal(const char *host);
 /* Listening socket on host:port (numeric or resolvable host; port 0 = any). Non-blocking.
+ * reuseport: SO_REUSEPORT, so that several sockets (one per worker, each with its own accept
+ * queue) share host:port and the kernel spreads connections over them.
  * Returns the fd, or -1 + err. */
-int net_listen(const char *host, unsigned port, int backlog, char *err, size_t errlen);
+int net_listen(const char *host, unsigned port, int backlog, int reuseport, char *err,
+               size_t errlen);
 /* Connects to host:port within timeout_ms. Returns a non-blocking fd, or -1 + err. */
 int net_connect(const char *host, unsigned port, int timeout_ms, char *err, size_t errlen);
 /* "127.0.0.1:4433" / "[::1]:4433" for a socket address. */
 void net_addr_str(const struct sockaddr *sa, char *out, size_t cap);
 int net_set_nonblock(int fd);
+/* Thousands of connections need thousands of descriptors: lifts the soft RLIMIT_NOFILE to the
+ * hard limit (best effort). */
+void net_raise_nofile(void);
 void net_set_nodelay(int fd);
 /* CLOCK_MONOTONIC in milliseconds / nanoseconds. */
 uint64_t net_now_ms(void);

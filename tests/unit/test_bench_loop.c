@@ -9,38 +9,32 @@
 #include "bench_loop.h"
 #include "eng.h"
 #include "th.h"
+#include "tls_pair.h"
 #include "workers.h"
 
 static eng_cfg *cli_ecdsa, *cli_rsa, *cli_noems, *srv_ecdsa_x, *srv_ecdsa_p, *srv_rsa, *srv_ems;
 
 static eng_cfg *srv(const char *kind, const char *group)
 {
-    char cert[1024], key[1024], err[256] = "";
-    const char *d = getenv("MBSHAKE_CERTS");
-    snprintf(cert, sizeof cert, "%s/%s-chain.pem", d, kind);
-    snprintf(key, sizeof key, "%s/%s.key", d, kind);
-    eng_cfg *c = eng_cfg_new(ENG_SERVER);
-    int rc = eng_cfg_set_cert(c, cert, key, NULL, err, sizeof err);
-    if (rc == 0 && group) rc = eng_cfg_set_groups(c, group, err, sizeof err);
+    char err[256] = "";
+    eng_cfg *c = tp_server_cfg(kind);
+    int rc = c && group ? eng_cfg_set_groups(c, group, err, sizeof err) : 0;
     CHECKF(rc == 0, "server %s: %s", kind, err);
     return c;
 }
 
 static eng_cfg *cli(const char *suite)
 {
-    char ca[1024], err[256] = "";
-    snprintf(ca, sizeof ca, "%s/ca.pem", getenv("MBSHAKE_CERTS"));
-    eng_cfg *c = eng_cfg_new(ENG_CLIENT);
-    int rc = eng_cfg_set_ca(c, ca, err, sizeof err);
-    if (rc == 0) rc = eng_cfg_set_suites(c, suite, err, sizeof err);
+    char err[256] = "";
+    eng_cfg *c = tp_client_cfg();
+    int rc = c ? eng_cfg_set_suites(c, suite, err, sizeof err) : 0;
     CHECKF(rc == 0, "client %s: %s", suite, err);
     return c;
 }
 
 static int need_cfgs(void)
 {
-    const char *d = getenv("MBSHAKE_CERTS");
-    if (!d || !*d) {
+    if (!tp_certs()) {
         th_skip("MBSHAKE_CERTS not set (run tests/gen-certs.sh DIR; export MBSHAKE_CERTS=DIR)");
         return 0;
     }
@@ -48,11 +42,14 @@ static int need_cfgs(void)
     cli_ecdsa = cli("ECDHE-ECDSA-AES128-GCM-SHA256");
     cli_rsa = cli("AES128-GCM-SHA256");
     cli_noems = cli("ECDHE-ECDSA-AES128-GCM-SHA256");
-    eng_cfg_set_offer_ems(cli_noems, 0);
     srv_ecdsa_x = srv("ecdsa-p256", "x25519");
     srv_ecdsa_p = srv("ecdsa-p256", "secp256r1");
     srv_rsa = srv("rsa2048", NULL);
     srv_ems = srv("ecdsa-p256", NULL);
+    if (!cli_ecdsa || !cli_rsa || !cli_noems || !srv_ecdsa_x || !srv_ecdsa_p || !srv_rsa ||
+        !srv_ems)
+        return 0;
+    eng_cfg_set_offer_ems(cli_noems, 0);
     eng_cfg_set_require_ems(srv_ems, 1);
     return 1;
 }
