@@ -131,9 +131,11 @@ $(BUILD)/tests/mkseeds: tests/fuzz/mkseeds.c $(FUZZ_HDR) $(LIB) | $(BUILD)/tests
 fuzz-seeds: $(BUILD)/tests/mkseeds
 	tests/gen-certs.sh $(BUILD)/certs
 	MBSHAKE_CERTS=$(BUILD)/certs $(BUILD)/tests/mkseeds tests/fuzz/corpus
-# Longer fuzzing run: FUZZ_TIME seconds per target (default 300).
+# Longer fuzzing run: FUZZ_TIME seconds per target (default 300), with the test PKI of
+# $(BUILD)/certs unless MBSHAKE_CERTS names one; FUZZ_KEEP=DIR keeps the grown corpora.
 fuzz: deps fuzz-build
-	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
+	@[ -n "$$MBSHAKE_CERTS" ] || tests/gen-certs.sh $(BUILD)/certs
+	MBSHAKE_CERTS=$${MBSHAKE_CERTS:-$(CURDIR)/$(BUILD)/certs} FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/smoke.sh
 
 # The test suite: unit/KAT/xval binaries, constant-time checks, interop scripts, fuzz smoke runs.
 test: deps

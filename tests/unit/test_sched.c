@@ -17,6 +17,7 @@
 #include "eng.h"
 #include "sched_batch.h"
 #include "th.h"
+#include "tls_pair.h"
 #include "workers.h"
 
 typedef uint8_t (*r32)[32];
@@ -645,13 +646,10 @@ static eng_cfg *cli_cfg[6], *srv_cfg[2][2]; /* [ecdsa, rsa2048][group] */
 
 static eng_cfg *load_srv(const char *kind, const char *group)
 {
-    char cert[1024], key[1024], err[256] = "";
-    const char *d = getenv("MBSHAKE_CERTS");
-    snprintf(cert, sizeof cert, "%s/%s-chain.pem", d, kind);
-    snprintf(key, sizeof key, "%s/%s.key", d, kind);
-    eng_cfg *cfg = eng_cfg_new(ENG_SERVER);
-    int rc = eng_cfg_set_cert(cfg, cert, key, NULL, err, sizeof err);
-    if (rc == 0) rc = eng_cfg_set_groups(cfg, group, err, sizeof err);
+    char err[256] = "";
+    eng_cfg *cfg = tp_server_cfg(kind);
+    if (!cfg) return NULL;
+    int rc = eng_cfg_set_groups(cfg, group, err, sizeof err);
     CHECKF(rc == 0, "server cfg %s/%s: %s", kind, group, err);
     if (rc) {
         eng_cfg_free(cfg);
@@ -662,19 +660,16 @@ static eng_cfg *load_srv(const char *kind, const char *group)
 
 static int need_cfgs(void)
 {
-    const char *d = getenv("MBSHAKE_CERTS");
-    if (!d || !*d) {
+    if (!tp_certs()) {
         th_skip("MBSHAKE_CERTS not set (run tests/gen-certs.sh DIR; export MBSHAKE_CERTS=DIR)");
         return 0;
     }
     if (cli_cfg[0]) return 1;
-    char ca[1024], err[256] = "";
-    snprintf(ca, sizeof ca, "%s/ca.pem", d);
+    char err[256] = "";
     for (int i = 0; i < 6; i++) {
-        cli_cfg[i] = eng_cfg_new(ENG_CLIENT);
-        int rc = eng_cfg_set_ca(cli_cfg[i], ca, err, sizeof err);
-        if (rc == 0)
-            rc = eng_cfg_set_suites(cli_cfg[i], eng_suite_name(suites[i], 1), err, sizeof err);
+        cli_cfg[i] = tp_client_cfg();
+        if (!cli_cfg[i]) return 0;
+        int rc = eng_cfg_set_suites(cli_cfg[i], eng_suite_name(suites[i], 1), err, sizeof err);
         CHECKF(rc == 0, "client cfg: %s", err);
         if (rc) return 0;
     }

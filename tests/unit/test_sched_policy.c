@@ -1,0 +1,446 @@
+/* test_sched_policy.c — the partial-set policy of the batch scheduler (sched_batch.h,
+ * sched_cfg.partial): a partial set runs either as one padded wide call or as one-lane calls
+ * of the scalar kernel. Whatever runs, outputs equal the scalar kernel's at n = 1 and exactly
+ * the invalid op fails; under auto the choice agrees with the recorded estimates; full sets
+ * always run wide; the narrow runs are counted. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cd.h"
+#include "sched_batch.h"
+#include "th.h"
+
+typedef uint8_t (*r32)[32];
+typedef const uint8_t (*c32)[32];
+typedef const uint8_t (*c65)[65];
+typedef const uint8_t (*c64)[64];
+
+static const cd_x25519 *xs; /* the scalar kernels: reference and narrow path */
+static const cd_p256 *ps;
+
+static const eng_op_kind kinds[] = {ENG_OP_X25519_KEYGEN, ENG_OP_X25519_DERIVE, ENG_OP_P256_KEYGEN,
+                                    ENG_OP_P256_DERIVE,   ENG_OP_P256_SIGN,     ENG_OP_P256_VERIFY};
+#define NK (sizeof kinds / sizeof *kinds)
+
+typedef struct top {
+    eng_op op;
+    uint8_t a[65], b[65], c[64], out[65], want[65];
+    size_t outlen;
+    int want_fail;
+} top;
+
+static void p256_priv(uint8_t k[32])
+{
+    th_rnd_bytes(k, 32);
+    k[0] &= 0x7f; /* below the group order n */
+    k[31] |= 1;   /* not zero */
+}
+
+/* An op of `kind` with random inputs, invalid when bad (kinds that cannot fail ignore it), its
+ * expected result from the scalar kernel at n = 1. extra = 0: SIGN without §3.6 data. */
+static void mk(top *o, eng_op_kind kind, int bad, int extra)
+{
+    memset(o, 0, sizeof *o);
+    o->op.kind = kind;
+    o->op.a = o->a;
+    o->op.out = o->out;
+    uint8_t k2[1][32], pub[1][65];
+    switch (kind) {
+    case ENG_OP_X25519_KEYGEN:
+        th_rnd_bytes(o->a, 32);
+        o->outlen = 32;
+        xs->keygen((r32)o->want, (c32)o->a, 1);
+        break;
+    case ENG_OP_X25519_DERIVE:
+        th_rnd_bytes(o->a, 32);
+        th_rnd_bytes(o->b, 32);
+        if (bad) memset(o->b, 0, 32); /* u = 0: all-zero result (RFC 7748 §6.1) */
+        o->op.b = o->b;
+        o->outlen = 32;
+        o->want_fail = (int)xs->derive((r32)o->want, (c32)o->a, (c32)o->b, 1);
+        break;
+    case ENG_OP_P256_KEYGEN:
+        p256_priv(o->a);
+        if (bad) memset(o->a, 0, 32); /* priv = 0 is out of range */
+        o->outlen = 65;
+        o->want_fail = (int)ps->keygen((uint8_t(*)[65])o->want, (c32)o->a, 1);
+        break;
+    case ENG_OP_P256_DERIVE:
+        p256_priv(o->a);
+        p256_priv(k2[0]);
+        ps->keygen(pub, (c32)k2, 1);
+        memcpy(o->b, pub[0], 65);
+        if (bad) o->b[64] ^= 1; /* off the curve (SEC 1 §3.2.2) */
+        o->op.b = o->b;
+        o->outlen = 32;
+        o->want_fail = (int)ps->derive((r32)o->want, (c32)o->a, (c65)o->b, 1);
+        break;
+    case ENG_OP_P256_SIGN:
+        p256_priv(o->a);
+        if (bad) memset(o->a, 0xff, 32); /* priv >= n */
+        th_rnd_bytes(o->b, 32);
+        th_rnd_bytes(o->c, 32);
+        o->op.b = o->b;
+        o->op.c = extra ? o->c : NULL;
+        o->outlen = 64;
+        o->want_fail = (int)ps->sign((uint8_t(*)[64])o->want, (c32)o->a, (c32)o->b,
+                                     extra ? (c32)o->c : NULL, 1);
+        break;
+    case ENG_OP_P256_VERIFY:
+        p256_priv(k2[0]);
+        ps->keygen((uint8_t(*)[65])o->a, (c32)k2, 1);
+        th_rnd_bytes(o->b, 32);
+        ps->sign((uint8_t(*)[64])o->c, (c32)k2, (c32)o->b, NULL, 1);
+        if (bad) o->c[63] ^= 0x10; /* no longer verifies */
+        o->op.b = o->b;
+        o->op.c = o->c;
+        o->op.out = NULL;
+        o->want_fail = (int)ps->verify((c65)o->a, (c32)o->b, (c64)o->c, 1);
+        break;
+    default: break;
+    }
+    CHECKF(o->want_fail == (bad && kind != ENG_OP_X25519_KEYGEN), "%s: bad input %d, scalar says %d",
+           eng_op_name(kind), bad, o->want_fail);
+}
+
+static void check(const top *o, const char *what)
+{
+    CHECKF(o->op.done == 1, "%s %s: not done", what, eng_op_name(o->op.kind));
+    CHECKF(o->op.failed == o->want_fail, "%s %s: failed=%d, want %d", what, eng_op_name(o->op.kind),
+           o->op.failed, o->want_fail);
+    if (!o->want_fail && o->outlen)
+        CHECKF(memcmp(o->out, o->want, o->outlen) == 0, "%s %s: output differs from scalar", what,
+               eng_op_name(o->op.kind));
+}
+
+static sched *mk_sched(sched_partial pol, uint64_t max_wait)
+{
+    char err[200] = "";
+    sched_cfg cfg = {.max_wait = max_wait};
+    sched *s = sched_new(&cfg, err, sizeof err);
+    CHECKF(s != NULL, "sched_new: %s", err);
+    if (s) CHECK_EQ(sched_set_partial(s, pol), 0);
+    return s;
+}
+
+/* Whether the default kernels have a narrow path at all (a wide table kernel on this CPU). */
+static int have_narrow(void)
+{
+    sched *s = mk_sched(SCHED_PARTIAL_WIDE, UINT64_MAX);
+    if (!s) return 0;
+    int any = 0;
+    for (size_t i = 0; i < NK; i++)
+        any |= sched_partial_cost(s, kinds[i], NULL, NULL, NULL);
+    sched_free(s);
+    if (!any) th_skip("no kernel wider than one lane (this CPU or the forced ISA): no partial sets");
+    return any;
+}
+
+/* A partial set of lanes - 1 ops (op 1 invalid) forced through; returns the kind's stats. */
+static void partial_set(sched_partial pol, const char *what, int want_narrow)
+{
+    sched *s = mk_sched(pol, UINT64_MAX);
+    if (!s) return;
+    for (size_t ki = 0; ki < NK; ki++) {
+        eng_op_kind k = kinds[ki];
+        const sched_kind_stats *st = sched_stats(s, k);
+        unsigned n = st->lanes - 1;
+        if (!sched_partial_cost(s, k, NULL, NULL, NULL) || n == 0) continue;
+        top *o = calloc(n, sizeof *o);
+        for (unsigned i = 0; i < n; i++) {
+            mk(&o[i], k, i == 1, 1);
+            CHECK_EQ(sched_submit(s, &o[i].op, (uintptr_t)i), 0);
+        }
+        CHECK_EQ(sched_flush(s, sched_tsc(), 1), (int)n);
+        unsigned fails = 0;
+        for (unsigned i = 0; i < n; i++) {
+            uintptr_t tag = 99;
+            uint64_t t = 0;
+            eng_op *op = sched_next_done(s, &t, &tag);
+            CHECKF(op == &o[i].op && tag == i, "%s %s: op %u out of order", what, eng_op_name(k), i);
+            check(&o[i], what);
+            fails += o[i].op.failed;
+            CHECKF(o[i].op.failed == (i == 1 && k != ENG_OP_X25519_KEYGEN),
+                   "%s %s: op %u failed=%d", what, eng_op_name(k), i, o[i].op.failed);
+        }
+        CHECK(sched_next_done(s, NULL, NULL) == NULL);
+        CHECK_EQ(st->ops, n);
+        CHECK_EQ(st->forced, 1);
+        CHECK_EQ(st->full, 0);
+        CHECK_EQ(st->failed, fails);
+        CHECK_EQ(st->narrow, (uint64_t)want_narrow);
+        CHECK_EQ(st->calls, 1); /* one lane-set run either way (header: a narrow run counts once) */
+        free(o);
+    }
+    sched_free(s);
+}
+
+static void t_always_narrow(void)
+{
+    if (have_narrow()) partial_set(SCHED_PARTIAL_NARROW, "always-narrow", 1);
+}
+
+static void t_always_wide(void)
+{
+    if (have_narrow()) partial_set(SCHED_PARTIAL_WIDE, "always-wide", 0);
+}
+
+/* Signing ops with and without §3.6 data in one partial set, on the narrow path. */
+static void t_narrow_sign_mixed_extra(void)
+{
+    if (!have_narrow()) return;
+    sched *s = mk_sched(SCHED_PARTIAL_NARROW, UINT64_MAX);
+    if (!s || sched_stats(s, ENG_OP_P256_SIGN)->lanes < 3) {
+        if (s) th_skip("P-256 kernel narrower than 3 lanes");
+        sched_free(s);
+        return;
+    }
+    top o[2];
+    mk(&o[0], ENG_OP_P256_SIGN, 0, 1);
+    mk(&o[1], ENG_OP_P256_SIGN, 0, 0);
+    CHECK(memcmp(o[0].want, o[1].want, 64) != 0);
+    for (int i = 0; i < 2; i++)
+        CHECK_EQ(sched_submit(s, &o[i].op, 0), 0);
+    CHECK_EQ(sched_flush(s, 0, 1), 2);
+    for (int i = 0; i < 2; i++)
+        check(&o[i], "narrow sign");
+    CHECK_EQ(sched_stats(s, ENG_OP_P256_SIGN)->narrow, 1);
+    sched_free(s);
+}
+
+/* The expected auto choice from the recorded estimates (the header's rule). */
+static int auto_choice(const sched *s, eng_op_kind k, unsigned n)
+{
+    uint64_t w1 = 0, wf = 0, nc = 0;
+    sched_partial_cost(s, k, &w1, &wf, &nc);
+    unsigned lanes = sched_stats(s, k)->lanes;
+    uint64_t w = wf > w1 ? w1 + (wf - w1) * (n - 1) / (lanes - 1) : w1;
+    return nc && w1 && (uint64_t)n * nc < w;
+}
+
+static double ms_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) * 1e3 + (double)(b.tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* The first scheduler of the process measures the estimates, the next ones reuse them. */
+static void t_first_sched_new_calibrates(void)
+{
+    /* the kernels' own one-time set-up (base-point tables, built at first use) is not the
+     * calibration's: run every kernel once first */
+    uint8_t k[1][32] = {{1}}, o65[1][65];
+    for (unsigned i = 0; i < cd_x25519_nimpls; i++)
+        if ((cd_x25519_impls[i]->needs & ~cd_cpu_features()) == 0)
+            cd_x25519_impls[i]->keygen((r32)o65, (c32)k, 1);
+    for (unsigned i = 0; i < cd_p256_nimpls; i++)
+        if ((cd_p256_impls[i]->needs & ~cd_cpu_features()) == 0)
+            cd_p256_impls[i]->keygen(o65, (c32)k, 1);
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    sched *s = sched_new(NULL, NULL, 0);
+    double first = ms_since(&t);
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    sched *s2 = sched_new(NULL, NULL, 0);
+    double second = ms_since(&t);
+    CHECK(s && s2);
+    th_note("sched_new: first %.3f ms (measures the estimates), second %.3f ms (reuses them)", first, second);
+    sched_free(s);
+    sched_free(s2);
+}
+
+static void t_auto_follows_estimates(void)
+{
+    if (!have_narrow()) return;
+    sched *s = mk_sched(SCHED_PARTIAL_AUTO, 0); /* max_wait 0: every flush runs every set */
+    if (!s) return;
+    int narrowed = 0;
+    for (size_t ki = 0; ki < NK; ki++) {
+        eng_op_kind k = kinds[ki];
+        uint64_t w1 = 0, wf = 0, nc = 0;
+        if (!sched_partial_cost(s, k, &w1, &wf, &nc)) continue;
+        const sched_kind_stats *st = sched_stats(s, k);
+        CHECKF(w1 > 0 && wf > 0 && nc > 0, "%s: estimates %llu %llu %llu", eng_op_name(k),
+               (unsigned long long)w1, (unsigned long long)wf, (unsigned long long)nc);
+        th_note("%-13s %-6s x%u: wide 1 op %7llu, wide full %7llu, narrow %7llu ticks", eng_op_name(k),
+                st->impl, st->lanes, (unsigned long long)w1, (unsigned long long)wf,
+                (unsigned long long)nc);
+        /* 1 op, through the deadline path; then lanes - 1 ops, forced */
+        uint64_t want = (uint64_t)auto_choice(s, k, 1);
+        top o[SCHED_MAX_LANES];
+        mk(&o[0], k, 0, 1);
+        CHECK_EQ(sched_submit(s, &o[0].op, 0), 0);
+        CHECK_EQ(sched_flush(s, sched_tsc(), 0), 1);
+        CHECK(sched_next_done(s, NULL, NULL) == &o[0].op);
+        check(&o[0], "auto 1 op");
+        CHECK_EQ(st->deadline, 1);
+        CHECKF(st->narrow == want, "%s: 1 op went %s, estimates say %s", eng_op_name(k),
+               st->narrow ? "narrow" : "wide", want ? "narrow" : "wide");
+        narrowed += (int)st->narrow;
+        unsigned n = st->lanes - 1;
+        want += (uint64_t)auto_choice(s, k, n);
+        for (unsigned i = 0; i < n; i++) {
+            mk(&o[i], k, 0, 1);
+            CHECK_EQ(sched_submit(s, &o[i].op, 0), 0);
+        }
+        CHECK_EQ(sched_flush(s, 0, 1), (int)n);
+        for (unsigned i = 0; i < n; i++) {
+            CHECK(sched_next_done(s, NULL, NULL) == &o[i].op);
+            check(&o[i], "auto partial");
+        }
+        CHECK_EQ(st->narrow, want);
+        CHECK_EQ(st->forced, 1);
+    }
+    th_note("%d of %zu kinds ran a 1-op set narrow", narrowed, NK);
+    /* the estimates are shared: a second scheduler of the same kernels has the same ones */
+    sched *s2 = mk_sched(SCHED_PARTIAL_AUTO, 0);
+    for (size_t ki = 0; s2 && ki < NK; ki++) {
+        uint64_t e1[3], e2[3];
+        sched_partial_cost(s, kinds[ki], &e1[0], &e1[1], &e1[2]);
+        sched_partial_cost(s2, kinds[ki], &e2[0], &e2[1], &e2[2]);
+        CHECK(memcmp(e1, e2, sizeof e1) == 0);
+    }
+    sched_free(s2);
+    sched_free(s);
+}
+
+/* Full sets run wide whatever the policy, in the submit that fills them. */
+static void t_full_sets_wide(void)
+{
+    if (!have_narrow()) return;
+    sched *s = mk_sched(SCHED_PARTIAL_NARROW, UINT64_MAX);
+    if (!s) return;
+    for (size_t ki = 0; ki < NK; ki++) {
+        eng_op_kind k = kinds[ki];
+        const sched_kind_stats *st = sched_stats(s, k);
+        unsigned n = st->lanes;
+        top *o = calloc(n, sizeof *o);
+        for (unsigned i = 0; i < n; i++) {
+            mk(&o[i], k, i == 0, 1);
+            CHECK_EQ(sched_submit(s, &o[i].op, 0), i + 1 == n ? (int)n : 0);
+        }
+        CHECK_EQ(sched_flush(s, 0, 1), 0);
+        for (unsigned i = 0; i < n; i++) {
+            CHECK(sched_next_done(s, NULL, NULL) == &o[i].op);
+            check(&o[i], "full set");
+        }
+        CHECK_EQ(st->full, 1);
+        CHECK_EQ(st->calls, 1);
+        CHECK_EQ(st->narrow, 0);
+        free(o);
+    }
+    sched_free(s);
+}
+
+/* A caller's own kernel (not in cd_*_impls) has no narrow path: it runs as given. */
+static void t_own_kernel_runs_as_given(void)
+{
+    if (!have_narrow()) return;
+    const cd_x25519 *xw = cd_x25519_select(cd_cpu_features(), NULL);
+    cd_x25519 mine = *xw;
+    sched_cfg cfg = {.max_wait = UINT64_MAX, .x25519 = &mine};
+    char err[200] = "";
+    sched *s = sched_new(&cfg, err, sizeof err);
+    CHECKF(s != NULL, "sched_new: %s", err);
+    if (!s) return;
+    CHECK_EQ(sched_set_partial(s, SCHED_PARTIAL_NARROW), 0);
+    CHECK_EQ(sched_partial_cost(s, ENG_OP_X25519_DERIVE, NULL, NULL, NULL), 0);
+    if (mine.lanes > 1) {
+        top o;
+        mk(&o, ENG_OP_X25519_DERIVE, 0, 1);
+        CHECK_EQ(sched_submit(s, &o.op, 0), 0);
+        CHECK_EQ(sched_flush(s, 0, 1), 1);
+        check(&o, "own kernel");
+        CHECK_EQ(sched_stats(s, ENG_OP_X25519_DERIVE)->narrow, 0);
+    }
+    sched_free(s);
+}
+
+static void t_bad_policy_refused(void)
+{
+    sched *s = mk_sched(SCHED_PARTIAL_WIDE, 0);
+    if (!s) return;
+    CHECK_EQ(sched_set_partial(s, (sched_partial)7), ENG_E_STATE);
+    CHECK_EQ(sched_set_partial(s, (sched_partial)-1), ENG_E_STATE);
+    /* the policy in force is unchanged: a 1-op set on a wide kernel still runs wide */
+    top o;
+    mk(&o, ENG_OP_X25519_KEYGEN, 0, 1);
+    CHECK_EQ(sched_submit(s, &o.op, 0), sched_stats(s, ENG_OP_X25519_KEYGEN)->lanes == 1);
+    sched_flush(s, 0, 1);
+    check(&o, "bad policy");
+    CHECK_EQ(sched_stats(s, ENG_OP_X25519_KEYGEN)->narrow, 0);
+    sched_free(s);
+}
+
+/* sched_stats_add sums the narrow runs (merging workers). */
+static void t_stats_add_narrow(void)
+{
+    if (!have_narrow()) return;
+    sched *s = mk_sched(SCHED_PARTIAL_NARROW, 0);
+    if (!s) return;
+    top o;
+    mk(&o, ENG_OP_X25519_KEYGEN, 0, 1);
+    if (sched_stats(s, ENG_OP_X25519_KEYGEN)->lanes > 1) {
+        CHECK_EQ(sched_submit(s, &o.op, 0), 0);
+        CHECK_EQ(sched_flush(s, sched_tsc(), 0), 1);
+        check(&o, "stats");
+    }
+    const sched_kind_stats *st = sched_stats(s, ENG_OP_X25519_KEYGEN);
+    sched_kind_stats m = {0};
+    sched_stats_add(&m, st);
+    sched_stats_add(&m, st);
+    CHECK_EQ(m.narrow, 2 * st->narrow);
+    CHECK_EQ(m.deadline, 2 * st->deadline);
+    sched_free(s);
+}
+
+/* A forced tier is a ceiling: under avx2 the scalar narrow path stays; under scalar every
+ * kernel is one lane, so no set is ever partial and there is nothing to choose. */
+static void t_forced_isa(void)
+{
+    const char *why = NULL;
+    if (cd_isa_force("avx2", &why) == 0) {
+        sched *s = mk_sched(SCHED_PARTIAL_AUTO, UINT64_MAX);
+        if (s) {
+            CHECK_EQ(sched_stats(s, ENG_OP_P256_DERIVE)->lanes, 4);
+            CHECK_EQ(sched_partial_cost(s, ENG_OP_P256_DERIVE, NULL, NULL, NULL), 1);
+            sched_free(s);
+        }
+    } else {
+        th_note("no avx2 tier here: %s", why ? why : "?");
+    }
+    CHECK_EQ(cd_isa_force("scalar", &why), 0);
+    sched *s = mk_sched(SCHED_PARTIAL_NARROW, UINT64_MAX);
+    for (size_t ki = 0; s && ki < NK; ki++) {
+        CHECK_EQ(sched_stats(s, kinds[ki])->lanes, 1);
+        CHECK_EQ(sched_partial_cost(s, kinds[ki], NULL, NULL, NULL), 0);
+        top o;
+        mk(&o, kinds[ki], 0, 1);
+        CHECK_EQ(sched_submit(s, &o.op, 0), 1); /* one lane: full at once */
+        CHECK(sched_next_done(s, NULL, NULL) == &o.op);
+        check(&o, "isa scalar");
+        CHECK_EQ(sched_stats(s, kinds[ki])->narrow, 0);
+    }
+    sched_free(s);
+    CHECK_EQ(cd_isa_force(NULL, &why), 0);
+}
+
+int main(void)
+{
+    th_rnd_seed(0x5c4ed0115eedULL);
+    xs = cd_x25519_impls[cd_x25519_nimpls - 1];
+    ps = cd_p256_impls[cd_p256_nimpls - 1];
+    th_case("first_sched_new_calibrates", t_first_sched_new_calibrates);
+    th_case("auto_follows_estimates", t_auto_follows_estimates);
+    th_case("always_narrow_matches_scalar", t_always_narrow);
+    th_case("always_wide_matches_scalar", t_always_wide);
+    th_case("narrow_sign_mixed_extra", t_narrow_sign_mixed_extra);
+    th_case("full_sets_wide", t_full_sets_wide);
+    th_case("own_kernel_runs_as_given", t_own_kernel_runs_as_given);
+    th_case("bad_policy_refused", t_bad_policy_refused);
+    th_case("stats_add_narrow", t_stats_add_narrow);
+    th_case("forced_isa", t_forced_isa);
+    return th_done();
+}
