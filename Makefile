@@ -130,6 +130,7 @@ $(BUILD)/tests/mkseeds: tests/fuzz/mkseeds.c $(FUZZ_HDR) $(LIB) | $(BUILD)/tests
 .PHONY: fuzz-seeds
 fuzz-seeds: $(BUILD)/tests/mkseeds
 	tests/gen-certs.sh $(BUILD)/certs
+	rm -rf tests/fuzz/corpus
 	MBSHAKE_CERTS=$(BUILD)/certs $(BUILD)/tests/mkseeds tests/fuzz/corpus
 # Longer fuzzing run: FUZZ_TIME seconds per target (default 300), with the test PKI of
 # $(BUILD)/certs unless MBSHAKE_CERTS names one; FUZZ_KEEP=DIR keeps the grown corpora.

@@ -11,6 +11,9 @@
 #ifndef MBSHAKE_FUZZ_COMMON_H
 #define MBSHAKE_FUZZ_COMMON_H
 
+/* RAND_set_rand_method is deprecated in OpenSSL 3 but still honoured: see fz_rng_seed. */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+#include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,8 +46,25 @@ void __wrap_cd_random(void *buf, size_t n)
     }
 }
 
+/* libcrypto's randomness (RSA padding, PSS salts, blinding) from the same streams, so that an
+ * RSA key exchange repeats byte for byte too (its ciphertext is part of the transcript). */
+static int fz_ossl_bytes(unsigned char *buf, int num)
+{
+    if (num > 0) __wrap_cd_random(buf, (size_t)num);
+    return 1;
+}
+static int fz_ossl_status(void) { return 1; }
+static const RAND_METHOD fz_ossl_rand = {NULL, fz_ossl_bytes, NULL, NULL, fz_ossl_bytes,
+                                         fz_ossl_status};
+
 static void fz_rng_seed(uint64_t client, uint64_t server)
 {
+    static int installed;
+    if (!installed && RAND_set_rand_method(&fz_ossl_rand) != 1) {
+        fprintf(stderr, "fuzz: RAND_set_rand_method failed\n");
+        exit(2);
+    }
+    installed = 1;
     fz_rng[FZ_RNG_CLIENT] = client;
     fz_rng[FZ_RNG_SERVER] = server;
 }
@@ -161,11 +181,34 @@ static void fz_check_output(const eng_conn *c, const uint8_t *o, size_t n, int s
         fz_fail("fatal error without its alert at the end of the output", c);
 }
 
+/* How fz_feed plays the application (set per input by the whole-connection targets):
+ *   out_records: take only the first out_records records of the output after each eng_feed
+ *     (0 = all of it), so output piles up and the engine's buffer management (compaction, the
+ *     alert reserve, a full buffer) is exercised;
+ *   app_left: once the handshake is done, write this many more bytes of application data
+ *     (eng_write), as far as the output buffer takes them. */
+static struct {
+    size_t out_records;
+    size_t app_left;
+} fz_app;
+
+/* Length of the first k whole records of o[0..n) (all of it when k == 0). */
+static size_t fz_first_records(const uint8_t *o, size_t n, size_t k)
+{
+    size_t off = 0;
+    if (!k) return n;
+    for (size_t i = 0; i < k && off + TLS_REC_HDR <= n; i++)
+        off += TLS_REC_HDR + ((size_t)o[off + 3] << 8 | o[off + 4]);
+    return off < n ? off : n;
+}
+
 /* Feeds p[0..n) in chunks of `chunk` bytes (0 = all at once), running parked crypto inline,
- * reading application data and appending output to `out` (NULL: discarded). Returns the last
- * status (an error is sticky: the connection is finished). */
+ * reading application data and appending output to `out` (NULL: discarded; see fz_app for
+ * what else happens). Returns the last status (an error is sticky: the connection is
+ * finished). */
 static int fz_feed(eng_conn *c, const uint8_t *p, size_t n, size_t chunk, fz_buf *out)
 {
+    static const uint8_t app_data[4096] = {'f', 'u', 'z', 'z'};
     int st = ENG_WANT_READ, stalls = 0, ops = 0;
     size_t off = 0;
     if (eng_conn_error(c)) return eng_conn_error(c); /* already over (sticky) */
@@ -180,16 +223,17 @@ static int fz_feed(eng_conn *c, const uint8_t *p, size_t n, size_t chunk, fz_buf
         size_t olen;
         const uint8_t *o = eng_out_peek(c, &olen);
         fz_check_output(c, o, olen, st);
-        if (out) fz_buf_add(out, o, olen);
-        eng_out_consume(c, olen);
+        size_t take = fz_first_records(o, olen, fz_app.out_records);
+        if (out) fz_buf_add(out, o, take);
+        eng_out_consume(c, take);
         if (st < 0) {
             /* eng.h: the first fatal error is sticky, and nothing more is consumed */
-            size_t u2 = n - off;
+            size_t u2 = n - off, left = olen - take;
             if (eng_conn_error(c) != st) fz_fail("eng_conn_error differs from the status", c);
             if (eng_feed(c, u2 ? p + off : NULL, &u2) != st || u2 != 0)
                 fz_fail("a failed connection moved again", c);
             eng_out_peek(c, &olen);
-            if (olen) fz_fail("a failed connection queued more output", c);
+            if (olen != left) fz_fail("a failed connection queued more output", c);
             return fz_report(c, st, off, n);
         }
         if (st == ENG_WANT_CRYPTO) {
@@ -201,12 +245,25 @@ static int fz_feed(eng_conn *c, const uint8_t *p, size_t n, size_t chunk, fz_buf
             continue;
         }
         if (used) ops = 0;
+        long wrote = 0;
         if (st == ENG_DONE) {
             uint8_t app[1024];
             while (eng_read(c, app, sizeof app) > 0) {
             }
+            if (fz_app.app_left) {
+                size_t k = fz_app.app_left < sizeof app_data ? fz_app.app_left : sizeof app_data;
+                wrote = eng_write(c, app_data, k);
+                if (wrote > (long)k) fz_fail("eng_write took more than it was given", c);
+                /* eng.h: an error is fatal (recorded) except misuse (ENG_E_STATE) */
+                if (wrote < 0 && wrote != ENG_E_STATE && eng_conn_error(c) != wrote)
+                    fz_fail("eng_write failed without recording the error", c);
+                if (wrote > 0) fz_app.app_left -= (size_t)wrote;
+            }
         }
-        stalls = (used == 0 || off >= n) ? stalls + 1 : 0;
+        if (wrote > 0)
+            stalls = 0;
+        else
+            stalls = (used == 0 || off >= n) ? stalls + 1 : 0;
     }
     return fz_report(c, st, off, n);
 }

@@ -17,9 +17,9 @@
 #ifndef MBSHAKE_FUZZ_SCEN_H
 #define MBSHAKE_FUZZ_SCEN_H
 
-#include <openssl/evp.h>
+#include "fuzz_common.h" /* first: it sets up the OpenSSL headers */
 
-#include "fuzz_common.h"
+#include <openssl/evp.h>
 
 /* ---- the scenarios ---------------------------------------------------------------------- */
 typedef struct fz_scen_def {

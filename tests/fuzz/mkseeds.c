@@ -193,11 +193,15 @@ int main(int argc, char **argv)
         put("fuzz_finished", name, at[FZ_AT_FIN_C].body.p, at[FZ_AT_FIN_C].body.n);
         put2("fuzz_server_feed", n, (uint8_t)i, 0, &s.stream[ENG_SERVER]);
         put2("fuzz_client_feed", n, (uint8_t)i, 0, &s.stream[ENG_CLIENT]);
-        /* fragmentation: a few scenarios fed in small pieces */
+        /* a few scenarios fed in small pieces, and with an application that drains its
+         * output slowly and writes a lot (flags of fuzz_server_feed.c) */
         if (i == 0 || i == 8) {
             snprintf(name, sizeof name, "%s-chunk7", n);
             put2("fuzz_server_feed", name, (uint8_t)i, 7, &s.stream[ENG_SERVER]);
             put2("fuzz_client_feed", name, (uint8_t)i, 7, &s.stream[ENG_CLIENT]);
+            snprintf(name, sizeof name, "%s-slow-writer", n);
+            put2("fuzz_server_feed", name, (uint8_t)i, 0xc0, &s.stream[ENG_SERVER]);
+            put2("fuzz_client_feed", name, (uint8_t)i, 0xc0, &s.stream[ENG_CLIENT]);
         }
         if (i == 0 || i == 5 || i == 8) record_seeds(&s);
         fz_scen_free(&s);

@@ -78,7 +78,9 @@ for f in build/fuzz/fuzz_*; do
         fail=$((fail + 1))
     fi
     cp "$log" build/fuzz/logs/
-    if [ -n "${FUZZ_KEEP:-}" ]; then mkdir -p "$FUZZ_KEEP/$name" && cp -r "$work/." "$FUZZ_KEEP/$name/"; fi
+    if [ -n "${FUZZ_KEEP:-}" ]; then
+        mkdir -p "$FUZZ_KEEP/$name" && cp -r "$work/." "$FUZZ_KEEP/$name/"
+    fi
     rm -rf "$work"
 done
 cp "$stats" build/fuzz/logs/stats.txt
