@@ -17,24 +17,11 @@
 #include "eng.h"
 #include "sched_batch.h"
 #include "th.h"
+#include "sched_ops.h"
 #include "tls_pair.h"
 #include "workers.h"
 
-typedef uint8_t (*r32)[32];
-typedef const uint8_t (*c32)[32];
-typedef const uint8_t (*c65)[65];
-typedef const uint8_t (*c64)[64];
 
-static const cd_x25519 *xs; /* scalar oracles (last in their tables) */
-static const cd_p256 *ps;
-
-/* A valid P-256 private scalar: below 2^255 < n, and non-zero. */
-static void rnd_p256_priv(uint8_t k[32])
-{
-    th_rnd_bytes(k, 32);
-    k[0] &= 0x7f;
-    k[31] |= 1;
-}
 
 /* ---- 4-lane test wrappers around the scalar kernels (log every call's n) ---------------- */
 #define WL 4
@@ -111,91 +98,8 @@ static sched *new_sched(const cd_x25519 *x, const cd_p256 *p, uint64_t max_wait)
 }
 
 /* ---- synthetic ops ---------------------------------------------------------------------- */
-/* One op with its own input/output buffers and the expected result. */
-typedef struct sop {
-    eng_op op;
-    uint8_t a[65], b[65], c[64], out[65], want[65];
-    size_t outlen;
-    int want_fail;
-} sop;
-
-/* Fills o as an op of `kind` with random valid inputs (bad = make the input invalid) and
- * computes the expected output with the scalar kernel at n = 1. */
-static void mk_op(sop *o, eng_op_kind kind, int bad)
-{
-    memset(o, 0, sizeof *o);
-    o->op.kind = kind;
-    o->op.a = o->a;
-    o->op.out = o->out;
-    uint8_t k2[1][32], pub[1][65];
-    switch (kind) {
-    case ENG_OP_X25519_KEYGEN:
-        th_rnd_bytes(o->a, 32);
-        o->outlen = 32;
-        xs->keygen((r32)o->want, (c32)o->a, 1);
-        break;
-    case ENG_OP_X25519_DERIVE:
-        th_rnd_bytes(o->a, 32);
-        th_rnd_bytes(o->b, 32);
-        if (bad) memset(o->b, 0, 32); /* u = 0: small order, all-zero result (RFC 7748 §6.1) */
-        o->op.b = o->b;
-        o->outlen = 32;
-        o->want_fail = (int)xs->derive((r32)o->want, (c32)o->a, (c32)o->b, 1);
-        CHECK_EQ(o->want_fail, bad);
-        break;
-    case ENG_OP_P256_KEYGEN:
-        rnd_p256_priv(o->a);
-        o->outlen = 65;
-        ps->keygen((uint8_t(*)[65])o->want, (c32)o->a, 1);
-        break;
-    case ENG_OP_P256_DERIVE:
-        rnd_p256_priv(o->a);
-        rnd_p256_priv(k2[0]);
-        ps->keygen(pub, (c32)k2, 1);
-        memcpy(o->b, pub[0], 65);
-        if (bad) o->b[64] ^= 1; /* y changed: off the curve (SEC 1 §3.2.2) */
-        o->op.b = o->b;
-        o->outlen = 32;
-        o->want_fail = (int)ps->derive((r32)o->want, (c32)o->a, (c65)o->b, 1);
-        CHECK_EQ(o->want_fail, bad);
-        break;
-    case ENG_OP_P256_SIGN:
-        rnd_p256_priv(o->a);
-        th_rnd_bytes(o->b, 32);
-        th_rnd_bytes(o->c, 32);
-        o->op.b = o->b;
-        o->op.c = o->c;
-        o->outlen = 64;
-        ps->sign((uint8_t(*)[64])o->want, (c32)o->a, (c32)o->b, (c32)o->c, 1);
-        break;
-    case ENG_OP_P256_VERIFY:
-        rnd_p256_priv(k2[0]);
-        ps->keygen((uint8_t(*)[65])o->a, (c32)k2, 1);
-        th_rnd_bytes(o->b, 32);
-        ps->sign((uint8_t(*)[64])o->c, (c32)k2, (c32)o->b, NULL, 1);
-        if (bad) o->c[63] ^= 0x10; /* s changed: the signature no longer verifies */
-        o->op.b = o->b;
-        o->op.c = o->c;
-        o->op.out = NULL;
-        o->want_fail = (int)ps->verify((c65)o->a, (c32)o->b, (c64)o->c, 1);
-        CHECK_EQ(o->want_fail, bad);
-        break;
-    default: break;
-    }
-}
-
 /* The tag an op is submitted with: derived from its address so a mix-up shows. */
 #define TAG_OF(op) ((uintptr_t)(op) ^ 0x5a5a5a5au)
-
-static void check_op(const sop *o, const char *what)
-{
-    CHECKF(o->op.done == 1, "%s %s: not done", what, eng_op_name(o->op.kind));
-    CHECKF(o->op.failed == o->want_fail, "%s %s: failed=%d, want %d", what, eng_op_name(o->op.kind),
-           o->op.failed, o->want_fail);
-    if (!o->want_fail && o->outlen)
-        CHECKF(memcmp(o->out, o->want, o->outlen) == 0, "%s %s: output differs from scalar", what,
-               eng_op_name(o->op.kind));
-}
 
 /* Drains the completed list; every op must be in ops[0..n) and come back once. Returns the
  * number drained. */
@@ -237,7 +141,7 @@ static void full_sets(const cd_x25519 *x, const cd_p256 *p)
         sop *ops = calloc(L, sizeof *ops);
         unsigned char seen[SCHED_MAX_LANES] = {0};
         for (unsigned i = 0; i < L; i++)
-            mk_op(&ops[i], k, 0);
+            mk_op(&ops[i], k, 0, 1);
         for (unsigned i = 0; i + 1 < L; i++) {
             CHECK_EQ(sched_submit(s, &ops[i].op, TAG_OF(&ops[i].op)), 0);
             CHECK_EQ(sched_queued(s), i + 1);
@@ -292,8 +196,8 @@ static void t_partial_deadline_force(void)
     unsigned char seen[8] = {0};
     CHECK(sched_deadline(s) == UINT64_MAX);
     uint64_t t0 = sched_tsc();
-    mk_op(&o[0], ENG_OP_X25519_KEYGEN, 0);
-    mk_op(&o[1], ENG_OP_X25519_KEYGEN, 0);
+    mk_op(&o[0], ENG_OP_X25519_KEYGEN, 0, 1);
+    mk_op(&o[1], ENG_OP_X25519_KEYGEN, 0, 1);
     CHECK_EQ(sched_submit(s, &o[0].op, TAG_OF(&o[0].op)), 0);
     CHECK_EQ(sched_submit(s, &o[1].op, TAG_OF(&o[1].op)), 0);
     uint64_t d = sched_deadline(s);
@@ -311,7 +215,7 @@ static void t_partial_deadline_force(void)
     CHECK_EQ(sched_stats(s, ENG_OP_X25519_KEYGEN)->deadline, 1);
 
     /* one op of another kind: runs only when forced */
-    mk_op(&o[2], ENG_OP_P256_SIGN, 0);
+    mk_op(&o[2], ENG_OP_P256_SIGN, 0, 1);
     CHECK_EQ(sched_submit(s, &o[2].op, TAG_OF(&o[2].op)), 0);
     CHECK_EQ(sched_flush(s, sched_tsc(), 0), 0);
     CHECK_EQ(sched_flush(s, 0, 1), 1);
@@ -326,8 +230,8 @@ static void t_partial_deadline_force(void)
     /* max_wait 0: every flush runs every partial set */
     s = new_sched(&x_w4, &p_w4, 0);
     if (!s) return;
-    mk_op(&o[3], ENG_OP_P256_VERIFY, 0);
-    mk_op(&o[4], ENG_OP_X25519_DERIVE, 0);
+    mk_op(&o[3], ENG_OP_P256_VERIFY, 0, 1);
+    mk_op(&o[4], ENG_OP_X25519_DERIVE, 0, 1);
     CHECK_EQ(sched_submit(s, &o[3].op, TAG_OF(&o[3].op)), 0);
     CHECK_EQ(sched_submit(s, &o[4].op, TAG_OF(&o[4].op)), 0);
     CHECK_EQ(sched_flush(s, 0, 0), 2);
@@ -345,7 +249,7 @@ static void t_occupancy_stats(void)
     sop o[10];
     unsigned char seen[10] = {0};
     for (int i = 0; i < 10; i++) {
-        mk_op(&o[i], ENG_OP_P256_DERIVE, 0);
+        mk_op(&o[i], ENG_OP_P256_DERIVE, 0, 1);
         CHECK(sched_submit(s, &o[i].op, TAG_OF(&o[i].op)) >= 0);
     }
     CHECK_EQ(sched_queued(s), 2);
@@ -379,7 +283,7 @@ static void t_occupancy_stats(void)
     s = new_sched(&x_w4, &p_w4, UINT64_MAX);
     uint64_t sum = 0, t;
     for (int i = 0; i < 3; i++) {
-        mk_op(&o[i], ENG_OP_P256_KEYGEN, 0);
+        mk_op(&o[i], ENG_OP_P256_KEYGEN, 0, 1);
         sched_submit(s, &o[i].op, TAG_OF(&o[i].op));
     }
     sched_flush(s, 0, 1);
@@ -401,7 +305,7 @@ static void every_kind_equals_scalar(const cd_x25519 *x, const cd_p256 *p, const
     unsigned char *seen = calloc(n, 1);
     unsigned got = 0;
     for (unsigned i = 0; i < n; i++) {
-        mk_op(&o[i], batch_kinds[i % NKINDS], 0);
+        mk_op(&o[i], batch_kinds[i % NKINDS], 0, 1);
         int r = sched_submit(s, &o[i].op, TAG_OF(&o[i].op));
         CHECK(r >= 0);
         got += drain(s, o, n, seen);
@@ -445,7 +349,7 @@ static void invalid_lane(const cd_x25519 *x, const cd_p256 *p, const char *what)
             sop o[SCHED_MAX_LANES];
             unsigned char seen[SCHED_MAX_LANES] = {0};
             for (unsigned i = 0; i < L; i++) {
-                mk_op(&o[i], kinds[ki], i == badl);
+                mk_op(&o[i], kinds[ki], i == badl, 1);
                 CHECK(sched_submit(s, &o[i].op, TAG_OF(&o[i].op)) >= 0);
             }
             CHECK_EQ(drain(s, o, L, seen), L);
@@ -477,7 +381,7 @@ static void t_sign_mixed_extra(void)
     sop o[4];
     unsigned char seen[4] = {0};
     for (int i = 0; i < 4; i++) {
-        mk_op(&o[i], ENG_OP_P256_SIGN, 0);
+        mk_op(&o[i], ENG_OP_P256_SIGN, 0, 1);
         if (i & 1) {
             o[i].op.c = NULL;
             ps->sign((uint8_t(*)[64])o[i].want, (c32)o[i].a, (c32)o[i].b, NULL, 1);
@@ -506,10 +410,10 @@ static void t_bad_submissions(void)
     CHECK_EQ(sched_submit(s, &o.op, TAG_OF(&o.op)), ENG_E_STATE); /* ENG_OP_NONE */
     o.op.kind = ENG_OP_KINDS;
     CHECK_EQ(sched_submit(s, &o.op, TAG_OF(&o.op)), ENG_E_STATE);
-    mk_op(&o, ENG_OP_X25519_DERIVE, 0);
+    mk_op(&o, ENG_OP_X25519_DERIVE, 0, 1);
     o.op.b = NULL;
     CHECK_EQ(sched_submit(s, &o.op, TAG_OF(&o.op)), ENG_E_STATE);
-    mk_op(&o, ENG_OP_X25519_DERIVE, 0);
+    mk_op(&o, ENG_OP_X25519_DERIVE, 0, 1);
     o.op.done = 1;
     CHECK_EQ(sched_submit(s, &o.op, TAG_OF(&o.op)), ENG_E_STATE);
     o.op.done = 0;

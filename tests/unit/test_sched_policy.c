@@ -10,109 +10,13 @@
 #include "cd.h"
 #include "sched_batch.h"
 #include "th.h"
+#include "sched_ops.h"
 
-typedef uint8_t (*r32)[32];
-typedef const uint8_t (*c32)[32];
-typedef const uint8_t (*c65)[65];
-typedef const uint8_t (*c64)[64];
 
-static const cd_x25519 *xs; /* the scalar kernels: reference and narrow path */
-static const cd_p256 *ps;
 
 static const eng_op_kind kinds[] = {ENG_OP_X25519_KEYGEN, ENG_OP_X25519_DERIVE, ENG_OP_P256_KEYGEN,
                                     ENG_OP_P256_DERIVE,   ENG_OP_P256_SIGN,     ENG_OP_P256_VERIFY};
 #define NK (sizeof kinds / sizeof *kinds)
-
-typedef struct top {
-    eng_op op;
-    uint8_t a[65], b[65], c[64], out[65], want[65];
-    size_t outlen;
-    int want_fail;
-} top;
-
-static void p256_priv(uint8_t k[32])
-{
-    th_rnd_bytes(k, 32);
-    k[0] &= 0x7f; /* below the group order n */
-    k[31] |= 1;   /* not zero */
-}
-
-/* An op of `kind` with random inputs, invalid when bad (kinds that cannot fail ignore it), its
- * expected result from the scalar kernel at n = 1. extra = 0: SIGN without §3.6 data. */
-static void mk(top *o, eng_op_kind kind, int bad, int extra)
-{
-    memset(o, 0, sizeof *o);
-    o->op.kind = kind;
-    o->op.a = o->a;
-    o->op.out = o->out;
-    uint8_t k2[1][32], pub[1][65];
-    switch (kind) {
-    case ENG_OP_X25519_KEYGEN:
-        th_rnd_bytes(o->a, 32);
-        o->outlen = 32;
-        xs->keygen((r32)o->want, (c32)o->a, 1);
-        break;
-    case ENG_OP_X25519_DERIVE:
-        th_rnd_bytes(o->a, 32);
-        th_rnd_bytes(o->b, 32);
-        if (bad) memset(o->b, 0, 32); /* u = 0: all-zero result (RFC 7748 §6.1) */
-        o->op.b = o->b;
-        o->outlen = 32;
-        o->want_fail = (int)xs->derive((r32)o->want, (c32)o->a, (c32)o->b, 1);
-        break;
-    case ENG_OP_P256_KEYGEN:
-        p256_priv(o->a);
-        if (bad) memset(o->a, 0, 32); /* priv = 0 is out of range */
-        o->outlen = 65;
-        o->want_fail = (int)ps->keygen((uint8_t(*)[65])o->want, (c32)o->a, 1);
-        break;
-    case ENG_OP_P256_DERIVE:
-        p256_priv(o->a);
-        p256_priv(k2[0]);
-        ps->keygen(pub, (c32)k2, 1);
-        memcpy(o->b, pub[0], 65);
-        if (bad) o->b[64] ^= 1; /* off the curve (SEC 1 §3.2.2) */
-        o->op.b = o->b;
-        o->outlen = 32;
-        o->want_fail = (int)ps->derive((r32)o->want, (c32)o->a, (c65)o->b, 1);
-        break;
-    case ENG_OP_P256_SIGN:
-        p256_priv(o->a);
-        if (bad) memset(o->a, 0xff, 32); /* priv >= n */
-        th_rnd_bytes(o->b, 32);
-        th_rnd_bytes(o->c, 32);
-        o->op.b = o->b;
-        o->op.c = extra ? o->c : NULL;
-        o->outlen = 64;
-        o->want_fail = (int)ps->sign((uint8_t(*)[64])o->want, (c32)o->a, (c32)o->b,
-                                     extra ? (c32)o->c : NULL, 1);
-        break;
-    case ENG_OP_P256_VERIFY:
-        p256_priv(k2[0]);
-        ps->keygen((uint8_t(*)[65])o->a, (c32)k2, 1);
-        th_rnd_bytes(o->b, 32);
-        ps->sign((uint8_t(*)[64])o->c, (c32)k2, (c32)o->b, NULL, 1);
-        if (bad) o->c[63] ^= 0x10; /* no longer verifies */
-        o->op.b = o->b;
-        o->op.c = o->c;
-        o->op.out = NULL;
-        o->want_fail = (int)ps->verify((c65)o->a, (c32)o->b, (c64)o->c, 1);
-        break;
-    default: break;
-    }
-    CHECKF(o->want_fail == (bad && kind != ENG_OP_X25519_KEYGEN), "%s: bad input %d, scalar says %d",
-           eng_op_name(kind), bad, o->want_fail);
-}
-
-static void check(const top *o, const char *what)
-{
-    CHECKF(o->op.done == 1, "%s %s: not done", what, eng_op_name(o->op.kind));
-    CHECKF(o->op.failed == o->want_fail, "%s %s: failed=%d, want %d", what, eng_op_name(o->op.kind),
-           o->op.failed, o->want_fail);
-    if (!o->want_fail && o->outlen)
-        CHECKF(memcmp(o->out, o->want, o->outlen) == 0, "%s %s: output differs from scalar", what,
-               eng_op_name(o->op.kind));
-}
 
 static sched *mk_sched(sched_partial pol, uint64_t max_wait)
 {
@@ -147,9 +51,9 @@ static void partial_set(sched_partial pol, const char *what, int want_narrow)
         const sched_kind_stats *st = sched_stats(s, k);
         unsigned n = st->lanes - 1;
         if (!sched_partial_cost(s, k, NULL, NULL, NULL) || n == 0) continue;
-        top *o = calloc(n, sizeof *o);
+        sop *o = calloc(n, sizeof *o);
         for (unsigned i = 0; i < n; i++) {
-            mk(&o[i], k, i == 1, 1);
+            mk_op(&o[i], k, i == 1, 1);
             CHECK_EQ(sched_submit(s, &o[i].op, (uintptr_t)i), 0);
         }
         CHECK_EQ(sched_flush(s, sched_tsc(), 1), (int)n);
@@ -159,7 +63,7 @@ static void partial_set(sched_partial pol, const char *what, int want_narrow)
             uint64_t t = 0;
             eng_op *op = sched_next_done(s, &t, &tag);
             CHECKF(op == &o[i].op && tag == i, "%s %s: op %u out of order", what, eng_op_name(k), i);
-            check(&o[i], what);
+            check_op(&o[i], what);
             fails += o[i].op.failed;
             CHECKF(o[i].op.failed == (i == 1 && k != ENG_OP_X25519_KEYGEN),
                    "%s %s: op %u failed=%d", what, eng_op_name(k), i, o[i].op.failed);
@@ -196,15 +100,15 @@ static void t_narrow_sign_mixed_extra(void)
         sched_free(s);
         return;
     }
-    top o[2];
-    mk(&o[0], ENG_OP_P256_SIGN, 0, 1);
-    mk(&o[1], ENG_OP_P256_SIGN, 0, 0);
+    sop o[2];
+    mk_op(&o[0], ENG_OP_P256_SIGN, 0, 1);
+    mk_op(&o[1], ENG_OP_P256_SIGN, 0, 0);
     CHECK(memcmp(o[0].want, o[1].want, 64) != 0);
     for (int i = 0; i < 2; i++)
         CHECK_EQ(sched_submit(s, &o[i].op, 0), 0);
     CHECK_EQ(sched_flush(s, 0, 1), 2);
     for (int i = 0; i < 2; i++)
-        check(&o[i], "narrow sign");
+        check_op(&o[i], "narrow sign");
     CHECK_EQ(sched_stats(s, ENG_OP_P256_SIGN)->narrow, 1);
     sched_free(s);
 }
@@ -269,12 +173,12 @@ static void t_auto_follows_estimates(void)
                 (unsigned long long)nc);
         /* 1 op, through the deadline path; then lanes - 1 ops, forced */
         uint64_t want = (uint64_t)auto_choice(s, k, 1);
-        top o[SCHED_MAX_LANES];
-        mk(&o[0], k, 0, 1);
+        sop o[SCHED_MAX_LANES];
+        mk_op(&o[0], k, 0, 1);
         CHECK_EQ(sched_submit(s, &o[0].op, 0), 0);
         CHECK_EQ(sched_flush(s, sched_tsc(), 0), 1);
         CHECK(sched_next_done(s, NULL, NULL) == &o[0].op);
-        check(&o[0], "auto 1 op");
+        check_op(&o[0], "auto 1 op");
         CHECK_EQ(st->deadline, 1);
         CHECKF(st->narrow == want, "%s: 1 op went %s, estimates say %s", eng_op_name(k),
                st->narrow ? "narrow" : "wide", want ? "narrow" : "wide");
@@ -282,13 +186,13 @@ static void t_auto_follows_estimates(void)
         unsigned n = st->lanes - 1;
         want += (uint64_t)auto_choice(s, k, n);
         for (unsigned i = 0; i < n; i++) {
-            mk(&o[i], k, 0, 1);
+            mk_op(&o[i], k, 0, 1);
             CHECK_EQ(sched_submit(s, &o[i].op, 0), 0);
         }
         CHECK_EQ(sched_flush(s, 0, 1), (int)n);
         for (unsigned i = 0; i < n; i++) {
             CHECK(sched_next_done(s, NULL, NULL) == &o[i].op);
-            check(&o[i], "auto partial");
+            check_op(&o[i], "auto partial");
         }
         CHECK_EQ(st->narrow, want);
         CHECK_EQ(st->forced, 1);
@@ -316,15 +220,15 @@ static void t_full_sets_wide(void)
         eng_op_kind k = kinds[ki];
         const sched_kind_stats *st = sched_stats(s, k);
         unsigned n = st->lanes;
-        top *o = calloc(n, sizeof *o);
+        sop *o = calloc(n, sizeof *o);
         for (unsigned i = 0; i < n; i++) {
-            mk(&o[i], k, i == 0, 1);
+            mk_op(&o[i], k, i == 0, 1);
             CHECK_EQ(sched_submit(s, &o[i].op, 0), i + 1 == n ? (int)n : 0);
         }
         CHECK_EQ(sched_flush(s, 0, 1), 0);
         for (unsigned i = 0; i < n; i++) {
             CHECK(sched_next_done(s, NULL, NULL) == &o[i].op);
-            check(&o[i], "full set");
+            check_op(&o[i], "full set");
         }
         CHECK_EQ(st->full, 1);
         CHECK_EQ(st->calls, 1);
@@ -348,11 +252,11 @@ static void t_own_kernel_runs_as_given(void)
     CHECK_EQ(sched_set_partial(s, SCHED_PARTIAL_NARROW), 0);
     CHECK_EQ(sched_partial_cost(s, ENG_OP_X25519_DERIVE, NULL, NULL, NULL), 0);
     if (mine.lanes > 1) {
-        top o;
-        mk(&o, ENG_OP_X25519_DERIVE, 0, 1);
+        sop o;
+        mk_op(&o, ENG_OP_X25519_DERIVE, 0, 1);
         CHECK_EQ(sched_submit(s, &o.op, 0), 0);
         CHECK_EQ(sched_flush(s, 0, 1), 1);
-        check(&o, "own kernel");
+        check_op(&o, "own kernel");
         CHECK_EQ(sched_stats(s, ENG_OP_X25519_DERIVE)->narrow, 0);
     }
     sched_free(s);
@@ -365,11 +269,11 @@ static void t_bad_policy_refused(void)
     CHECK_EQ(sched_set_partial(s, (sched_partial)7), ENG_E_STATE);
     CHECK_EQ(sched_set_partial(s, (sched_partial)-1), ENG_E_STATE);
     /* the policy in force is unchanged: a 1-op set on a wide kernel still runs wide */
-    top o;
-    mk(&o, ENG_OP_X25519_KEYGEN, 0, 1);
+    sop o;
+    mk_op(&o, ENG_OP_X25519_KEYGEN, 0, 1);
     CHECK_EQ(sched_submit(s, &o.op, 0), sched_stats(s, ENG_OP_X25519_KEYGEN)->lanes == 1);
     sched_flush(s, 0, 1);
-    check(&o, "bad policy");
+    check_op(&o, "bad policy");
     CHECK_EQ(sched_stats(s, ENG_OP_X25519_KEYGEN)->narrow, 0);
     sched_free(s);
 }
@@ -380,12 +284,12 @@ static void t_stats_add_narrow(void)
     if (!have_narrow()) return;
     sched *s = mk_sched(SCHED_PARTIAL_NARROW, 0);
     if (!s) return;
-    top o;
-    mk(&o, ENG_OP_X25519_KEYGEN, 0, 1);
+    sop o;
+    mk_op(&o, ENG_OP_X25519_KEYGEN, 0, 1);
     if (sched_stats(s, ENG_OP_X25519_KEYGEN)->lanes > 1) {
         CHECK_EQ(sched_submit(s, &o.op, 0), 0);
         CHECK_EQ(sched_flush(s, sched_tsc(), 0), 1);
-        check(&o, "stats");
+        check_op(&o, "stats");
     }
     const sched_kind_stats *st = sched_stats(s, ENG_OP_X25519_KEYGEN);
     sched_kind_stats m = {0};
@@ -416,11 +320,11 @@ static void t_forced_isa(void)
     for (size_t ki = 0; s && ki < NK; ki++) {
         CHECK_EQ(sched_stats(s, kinds[ki])->lanes, 1);
         CHECK_EQ(sched_partial_cost(s, kinds[ki], NULL, NULL, NULL), 0);
-        top o;
-        mk(&o, kinds[ki], 0, 1);
+        sop o;
+        mk_op(&o, kinds[ki], 0, 1);
         CHECK_EQ(sched_submit(s, &o.op, 0), 1); /* one lane: full at once */
         CHECK(sched_next_done(s, NULL, NULL) == &o.op);
-        check(&o, "isa scalar");
+        check_op(&o, "isa scalar");
         CHECK_EQ(sched_stats(s, kinds[ki])->narrow, 0);
     }
     sched_free(s);
