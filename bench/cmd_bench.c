@@ -3,7 +3,9 @@
  * runs R slices of --duration seconds; with --engine both the slices alternate, mbshake then
  * OpenSSL, R pairs, so that every mbshake figure has an OpenSSL figure measured seconds apart
  * (the machine changes speed for tens of seconds at a time: platform-facts.md), and the ratio
- * is computed per pair. Writes a table to stdout and a results file (docs/RESULTS.md). */
+ * is computed per pair. The points of a sweep (--sweep threads|inflight) are measured the same
+ * way: slice round j runs slice j of every point and engine back to back, so the thread-scaling
+ * ratio is also taken per round. Writes a table to stdout and a results file (docs/RESULTS.md). */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -58,10 +60,13 @@ typedef struct run {
     unsigned lanes[ENG_OP_KINDS];
     const char *impl[ENG_OP_KINDS];
     int occ_n[ENG_OP_KINDS];
+    sched_kind_stats tot[ENG_OP_KINDS]; /* summed over the slices: how the batches ran */
     uint64_t failures;
     char first_error[200];
     int has_ratio;
     double ratio[NRATIO][MAX_REPEAT];
+    const struct run *base; /* --sweep threads: the 1-thread run of the same engine, or NULL */
+    double speedup[MAX_REPEAT]; /* hs/s over base's, per slice round */
 } run;
 
 typedef struct opts {
@@ -123,6 +128,14 @@ static void record(run *r, const bench_slice *s, double tsc_hz)
         r->occ[k][r->occ_n[k]++] = sched_occupancy(st);
         r->lanes[k] = st->lanes;
         r->impl[k] = st->impl;
+        sched_kind_stats *t = &r->tot[k];
+        t->calls += st->calls;
+        t->ops += st->ops;
+        t->full += st->full;
+        t->deadline += st->deadline;
+        t->forced += st->forced;
+        t->narrow += st->narrow;
+        t->failed += st->failed;
     }
     r->failures += s->failed;
     if (!r->first_error[0] && s->first_error[0])
@@ -187,7 +200,7 @@ static json_t *run_json(const run *r, const opts *o)
     json_object_set_new(j, "latency_us", lat);
     json_object_set_new(j, "latency_cdf_us", cdf);
     if (r->engine == BENCH_MBSHAKE) {
-        json_t *occ = json_object();
+        json_t *occ = json_object(), *bat = json_object();
         for (int k = 1; k < ENG_OP_KINDS; k++) {
             if (!r->occ_n[k]) continue;
             char name[32];
@@ -195,8 +208,16 @@ static json_t *run_json(const run *r, const opts *o)
             for (char *p = name; *p; p++)
                 if (*p == '-') *p = '_';
             json_object_set_new(occ, name, stat_json(r->occ[k], r->occ_n[k]));
+            const sched_kind_stats *t = &r->tot[k];
+            json_object_set_new(bat, name,
+                                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "calls", (json_int_t)t->calls,
+                                          "ops", (json_int_t)t->ops, "full", (json_int_t)t->full,
+                                          "deadline", (json_int_t)t->deadline, "forced",
+                                          (json_int_t)t->forced, "narrow", (json_int_t)t->narrow,
+                                          "failed", (json_int_t)t->failed));
         }
         json_object_set_new(j, "occupancy", occ);
+        json_object_set_new(j, "batches", bat);
     }
     if (r->has_ratio) {
         static const char *const rn[NRATIO] = {"handshakes_per_sec", "server_cpu_us_per_hs",
@@ -205,6 +226,7 @@ static json_t *run_json(const run *r, const opts *o)
         for (int i = 0; i < NRATIO; i++) json_object_set_new(v, rn[i], stat_json(r->ratio[i], r->n));
         json_object_set_new(j, "vs_openssl", v);
     }
+    if (r->base) json_object_set_new(j, "speedup_vs_1_thread", stat_json(r->speedup, r->n));
     json_object_set_new(j, "failures", json_integer((json_int_t)r->failures));
     if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
     return j;
@@ -260,6 +282,15 @@ static void ratio_row(const run *r)
         printf("  %s %.2f (%.2f-%.2f)", rn[i], bench_median(r->ratio[i], r->n), mn, mx);
     }
     printf("\n");
+}
+
+static void speedup_row(const run *r)
+{
+    if (!r->base) return;
+    double mn, mx;
+    bench_minmax(r->speedup, r->n, &mn, &mx);
+    printf("  %s %d threads / 1 thread, per slice round, median (min-max): hs/s %.2f (%.2f-%.2f)\n",
+           engine_name(r->engine), r->threads, bench_median(r->speedup, r->n), mn, mx);
 }
 
 /* ---- options ---------------------------------------------------------------------------------- */
@@ -320,7 +351,7 @@ int cmd_bench(int argc, char **argv)
         {"isa", OPT_STR, &o.isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
         {"engine", OPT_STR, &o.engine, "E", "mbshake, openssl or both (default both: alternating slices)", 1, 0},
         {"json", OPT_STR, &o.json, "FILE", "results file (default results/HOST-YYYYMMDD-HHMMSS.json)", 1, 0},
-        {"sweep", OPT_STR, &o.sweep, "WHAT", "threads (1..N) or inflight (1,2,4..256): one run per point", 1, 0},
+        {"sweep", OPT_STR, &o.sweep, "WHAT", "threads (1..N) or inflight (1,2,4..256): one run per point, points in alternating slice rounds", 1, 0},
         {"verify", OPT_STR, &o.verify, "MODE", "full (verify the chain every handshake) or cached (once per chain)", 1, 0},
         {"servername", OPT_STR, &o.servername, "NAME", "name the client sends and verifies (default localhost)", 1, 0},
         {"quiet", OPT_FLAG, &o.quiet, NULL, "no progress line and no table (the results file only)", 0, 0},
@@ -482,74 +513,112 @@ int cmd_bench(int argc, char **argv)
         fflush(stdout);
     }
 
+    /* Points that differ only in threads or in-flight count (a sweep) form one set, measured
+     * together: slice round by slice round, every point and engine in turn, so the points of a
+     * sweep are compared seconds apart as the engines are. */
     int rc = 0, nruns = 0;
     uint64_t total_fail = 0;
     progress pg = {tty, npoints, 0, o.repeat * nengines, 0, bench_now_ns()};
-    for (int pi_ = 0; pi_ < npoints && rc == 0; pi_++) {
-        point *p = &pts[pi_];
-        const char *chain, *key;
-        if (certgen_leaf(g, p->cert, &chain, &key, err, sizeof err) < 0) {
-            rc = cli_error("bench", "%s", err);
-            break;
+    for (int p0 = 0, p1; p0 < npoints && rc == 0; p0 = p1) {
+        for (p1 = p0 + 1; p1 < npoints && pts[p1].suite == pts[p0].suite &&
+                          pts[p1].group == pts[p0].group && pts[p1].cert == pts[p0].cert;
+             p1++)
+            ;
+        int nset = p1 - p0;
+        bench_pt *bp = calloc((size_t)nset, sizeof *bp);
+        bench_mb **mb = calloc((size_t)nset, sizeof *mb);
+        bench_ossl **os = calloc((size_t)nset, sizeof *os);
+        run *set = &runs[nruns]; /* nset x nengines runs, point-major */
+        if (!bp || !mb || !os) {
+            rc = cli_error("bench", "out of memory");
+            goto set_done;
         }
-        bench_pt bp = {p->suite, p->group, p->cert, chain, key, certgen_ca_file(g), o.servername,
-                       p->threads, ncpus ? cpus : NULL, p->inflight, o.max_wait_us, o.duration,
-                       o.warmup, !strcmp(o.verify, "cached"), fp.tsc_hz, SAMPLES_PER_WORKER};
-        bench_mb *mb = NULL;
-        bench_ossl *os = NULL;
-        run *r[2] = {NULL, NULL};
-        for (int e = 0; e < nengines; e++) {
-            run *x = &runs[nruns++];
-            x->engine = engines[e];
-            x->suite = p->suite;
-            x->group = p->group;
-            x->cert = p->cert;
-            x->threads = p->threads;
-            x->inflight = p->inflight;
-            r[e] = x;
-            if (engines[e] == BENCH_MBSHAKE && !(mb = bench_mb_new(&bp, err, sizeof err))) break;
-            if (engines[e] == BENCH_OPENSSL && !(os = bench_ossl_new(&bp, err, sizeof err))) break;
-        }
-        const char *sname = eng_suite_name(p->suite, 0);
-        if ((!mb && engines[0] == BENCH_MBSHAKE) || (!os && engines[nengines - 1] == BENCH_OPENSSL)) {
-            progress_clear(&pg);
-            rc = cli_error("bench", "%s %s %s: setup: %s", sname,
-                           p->group ? eng_group_name(p->group) : "none", p->cert, err);
-        }
-        pg.run_i = pi_ + 1;
-        for (int rep = 0; rep < o.repeat && rc == 0; rep++)
-            for (int e = 0; e < nengines && rc == 0; e++) {
-                bench_slice s;
-                int ok = engines[e] == BENCH_MBSHAKE ? bench_mb_slice(mb, &bp, &s, err, sizeof err)
-                                                     : bench_ossl_slice(os, &bp, &s, err, sizeof err);
-                if (ok < 0) {
+        nruns += nset * nengines;
+        for (int i = 0; i < nset && rc == 0; i++) {
+            point *p = &pts[p0 + i];
+            const char *chain, *key;
+            if (certgen_leaf(g, p->cert, &chain, &key, err, sizeof err) < 0) {
+                rc = cli_error("bench", "%s", err);
+                break;
+            }
+            bp[i] = (bench_pt){p->suite, p->group, p->cert, chain, key, certgen_ca_file(g),
+                               o.servername, p->threads, ncpus ? cpus : NULL, p->inflight,
+                               o.max_wait_us, o.duration, o.warmup, !strcmp(o.verify, "cached"),
+                               fp.tsc_hz, SAMPLES_PER_WORKER};
+            for (int e = 0; e < nengines; e++) {
+                run *x = &set[i * nengines + e];
+                x->engine = engines[e];
+                x->suite = p->suite;
+                x->group = p->group;
+                x->cert = p->cert;
+                x->threads = p->threads;
+                x->inflight = p->inflight;
+                if (o.sweep && !strcmp(o.sweep, "threads") && i > 0) x->base = &set[e];
+                int ok = engines[e] == BENCH_MBSHAKE ? !!(mb[i] = bench_mb_new(&bp[i], err, sizeof err))
+                                                     : !!(os[i] = bench_ossl_new(&bp[i], err, sizeof err));
+                if (!ok) {
                     progress_clear(&pg);
-                    rc = cli_error("bench", "%s %s (%s): %s", engine_name(engines[e]), sname, p->cert, err);
+                    rc = cli_error("bench", "%s %s %s: %s setup: %s", eng_suite_name(p->suite, 0),
+                                   p->group ? eng_group_name(p->group) : "none", p->cert,
+                                   engine_name(engines[e]), err);
                     break;
                 }
-                record(r[e], &s, fp.tsc_hz);
-                bench_slice_free(&s);
-                pg.slice_i = rep * nengines + e + 1;
-                progress_show(&pg, r[e]->fig[F_HPS][r[e]->n - 1]);
             }
-        if (rc == 0 && nengines == 2) {
-            run *a = r[0], *b = r[1];
-            a->has_ratio = 1;
-            for (int j = 0; j < a->n && j < b->n; j++) {
-                a->ratio[R_HPS][j] = b->fig[F_HPS][j] > 0 ? a->fig[F_HPS][j] / b->fig[F_HPS][j] : 0;
-                a->ratio[R_SUS][j] = b->fig[F_SUS][j] > 0 ? a->fig[F_SUS][j] / b->fig[F_SUS][j] : 0;
-                a->ratio[R_CUS][j] = b->fig[F_CUS][j] > 0 ? a->fig[F_CUS][j] / b->fig[F_CUS][j] : 0;
+        }
+        for (int rep = 0; rep < o.repeat && rc == 0; rep++)
+            for (int i = 0; i < nset && rc == 0; i++)
+                for (int e = 0; e < nengines && rc == 0; e++) {
+                    run *x = &set[i * nengines + e];
+                    bench_slice sl;
+                    int ok = engines[e] == BENCH_MBSHAKE ? bench_mb_slice(mb[i], &bp[i], &sl, err, sizeof err)
+                                                         : bench_ossl_slice(os[i], &bp[i], &sl, err, sizeof err);
+                    if (ok < 0) {
+                        progress_clear(&pg);
+                        rc = cli_error("bench", "%s %s (%s, %d threads, inflight %u): %s",
+                                       engine_name(engines[e]), eng_suite_name(x->suite, 0), x->cert,
+                                       x->threads, x->inflight, err);
+                        break;
+                    }
+                    record(x, &sl, fp.tsc_hz);
+                    bench_slice_free(&sl);
+                    pg.run_i = p0 + i + 1;
+                    pg.slice_i = rep * nengines + e + 1;
+                    progress_show(&pg, x->fig[F_HPS][x->n - 1]);
+                }
+        for (int i = 0; i < nset && rc == 0; i++) {
+            run *a = &set[i * nengines], *b = nengines == 2 ? a + 1 : NULL;
+            if (b) {
+                a->has_ratio = 1;
+                for (int j = 0; j < a->n && j < b->n; j++) {
+                    a->ratio[R_HPS][j] = b->fig[F_HPS][j] > 0 ? a->fig[F_HPS][j] / b->fig[F_HPS][j] : 0;
+                    a->ratio[R_SUS][j] = b->fig[F_SUS][j] > 0 ? a->fig[F_SUS][j] / b->fig[F_SUS][j] : 0;
+                    a->ratio[R_CUS][j] = b->fig[F_CUS][j] > 0 ? a->fig[F_CUS][j] / b->fig[F_CUS][j] : 0;
+                }
+            }
+            for (int e = 0; e < nengines; e++) {
+                run *x = &a[e];
+                for (int j = 0; x->base && j < x->n && j < x->base->n; j++)
+                    x->speedup[j] = x->base->fig[F_HPS][j] > 0 ? x->fig[F_HPS][j] / x->base->fig[F_HPS][j] : 0;
             }
         }
         progress_clear(&pg);
         if (rc == 0 && !o.quiet) {
-            for (int e = 0; e < nengines; e++) table_row(r[e]);
-            if (nengines == 2) ratio_row(r[0]);
+            for (int i = 0; i < nset; i++) {
+                for (int e = 0; e < nengines; e++) table_row(&set[i * nengines + e]);
+                if (nengines == 2) ratio_row(&set[i * nengines]);
+                for (int e = 0; e < nengines; e++) speedup_row(&set[i * nengines + e]);
+            }
             fflush(stdout);
         }
-        for (int e = 0; e < nengines; e++) total_fail += r[e] ? r[e]->failures : 0;
-        bench_mb_free(mb);
-        bench_ossl_free(os);
+    set_done:
+        for (int i = 0; i < nset && mb && os; i++) {
+            bench_mb_free(mb[i]);
+            bench_ossl_free(os[i]);
+        }
+        for (int i = 0; i < nset * nengines && bp && mb && os; i++) total_fail += set[i].failures;
+        free(bp);
+        free(mb);
+        free(os);
     }
 
     /* results file: also after a failure, with the runs that completed */

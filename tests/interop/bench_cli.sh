@@ -102,6 +102,16 @@ for i, r in enumerate(runs):
         occ = need(r, "occupancy", dict, w) or {}
         if not occ: errs.append(f"{w}: empty occupancy")
         for k in occ: stat(occ, k, w + ".occupancy")
+        bat = need(r, "batches", dict, w) or {}
+        if set(bat) != set(occ): errs.append(f"{w}: batches kinds {sorted(bat)} != occupancy kinds {sorted(occ)}")
+        for k, b in bat.items():
+            if not isinstance(b, dict) or any(not isinstance(b.get(x), int) for x in
+                    ("calls", "ops", "full", "deadline", "forced", "narrow", "failed")):
+                errs.append(f"{w}.batches.{k}: counters missing"); continue
+            # every lane-set run is full, deadline or forced; narrow runs are partial ones
+            if b["calls"] != b["full"] + b["deadline"] + b["forced"]: errs.append(f"{w}.batches.{k}: calls != full+deadline+forced")
+            if b["narrow"] > b["deadline"] + b["forced"]: errs.append(f"{w}.batches.{k}: narrow > partial runs")
+            if not 0 < b["calls"] <= b["ops"]: errs.append(f"{w}.batches.{k}: ops {b['ops']} < calls {b['calls']}")
         if ratio:
             v = need(r, "vs_openssl", dict, w) or {}
             for k in ("handshakes_per_sec", "server_cpu_us_per_hs", "client_cpu_us_per_hs"): stat(v, k, w + ".vs_openssl")
@@ -144,10 +154,31 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"]; sys.exit([x
 cores=$(python3 -c 'import os; print(len(os.sched_getaffinity(0)))')
 J=$IL_TMP/threads.json
 expect sweep-threads 0 '' '' -- "$MB" bench --engine openssl --suite AES128-GCM-SHA256 --sweep threads \
-    --threads all --duration 0.1 --warmup 0.02 --repeat 1 --inflight 8 --json "$J" --quiet
+    --threads all --duration 0.1 --warmup 0.02 --repeat 2 --inflight 8 --json "$J"
 if [ -f "$J" ] && python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"]; sys.exit([x["threads"] for x in r] != list(range(1, len(r)+1)) or len(r) < 1)' "$J"; then
     il_ok sweep-threads-points
 else il_fail sweep-threads-points "threads points are not 1..N ($cores CPUs here)" "$out"; fi
+# the points of a sweep run in alternating slice rounds; each N-thread run carries its
+# per-round speedup over the 1-thread run
+if [ "$cores" -ge 2 ]; then
+    if python3 - "$J" <<'EOF'
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+for r in runs:
+    s = r.get("speedup_vs_1_thread")
+    if r["threads"] == 1: assert s is None, "1-thread run with a speedup"
+    else:
+        assert s and s["n"] == 2 and len(s["values"]) == 2, "speedup missing or not per round"
+        for j, v in enumerate(s["values"]):
+            want = r["handshakes_per_sec"]["values"][j] / runs[0]["handshakes_per_sec"]["values"][j]
+            assert abs(v - want) < 1e-6 * want, f"round {j}: speedup {v} != {want}"
+EOF
+    then il_ok sweep-threads-speedup; else il_fail sweep-threads-speedup "speedup_vs_1_thread wrong" "$J"; fi
+    grep -qE '^  openssl 2 threads / 1 thread, per slice round, median \(min-max\): hs/s [0-9.]+' "$out" &&
+        il_ok sweep-threads-speedup-row || il_fail sweep-threads-speedup-row "no speedup row" "$out"
+else
+    il_skip sweep-threads-speedup "one CPU here: no 2-thread point"
+fi
 
 J=$IL_TMP/cached.json
 expect verify-cached 0 '' '' -- "$MB" bench --engine both --suite ECDHE-RSA-AES128-GCM-SHA256 --verify cached \
