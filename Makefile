@@ -57,7 +57,11 @@ NPROC     := $(shell nproc 2>/dev/null || echo 2)
 help:
 	@echo "targets: all deps run test asan fuzz micro clean format format-check"
 
-all: $(BUILD)/mbshake $(TEST_BIN) $(CT_BIN)
+all: $(BUILD)/mbshake $(BUILD)/tcpfloor $(TEST_BIN) $(CT_BIN)
+
+# tools/tcpfloor.c: the loopback TCP floor under a handshake's CPU (no TLS); standalone
+$(BUILD)/tcpfloor: tools/tcpfloor.c | $(BUILD)/engine
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
 
 # Install every Debian package the build and tests use (idempotent; needs root or sudo).
 deps:

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# tests/interop/tools.sh — tools/tcpfloor.c (the no-TLS loopback floor of a handshake-shaped
+# exchange) and tools/net-compare.sh: help, bad options, and a short real tcpfloor run whose
+# figures must be present and plausible.
+. "$(dirname "$0")/_lib.bash"
+FLOOR=$PWD/$BUILD/tcpfloor
+[ -x "$FLOOR" ] || il_skip_all tools "$FLOOR not built (make all)"
+
+il_expect 10 tcpfloor-help 0 '^usage: tcpfloor' '' -- "$FLOOR" --help
+il_expect 10 tcpfloor-bad-option 2 '' "Try 'tcpfloor --help'" -- "$FLOOR" --bogus
+il_expect 10 tcpfloor-bad-conns 2 '' '^tcpfloor: --connections 0: want a number' -- "$FLOOR" --connections 0
+il_expect 10 net-compare-help 0 '^usage: tools/net-compare.sh' '' -- tools/net-compare.sh --help
+il_expect 10 net-compare-bad-option 2 '' "unknown option '--bogus'" -- tools/net-compare.sh --bogus
+
+cpus=$(python3 -c 'import os; print(sorted(os.sched_getaffinity(0)))' | tr -d '[] ')
+c0=${cpus%%,*}; c1=${cpus##*,}
+il_expect 20 tcpfloor-run 0 '^exchanges/s [0-9]+' '' -- "$FLOOR" --duration 0.5 --connections 16 \
+    --server-cpu "$c0" --client-cpu "$c1"
+o=$IL_TMP/out
+x=$(awk '$1 == "exchanges/s" { print $2 }' "$o")
+su=$(awk '$1 == "server_cpu_us_per_exchange" { print $2 }' "$o")
+cu=$(awk '$1 == "client_cpu_us_per_exchange" { print $2 }' "$o")
+# at least 100 exchanges/s, and each side spent a positive, bounded CPU time per exchange
+if [ "${x:-0}" -ge 100 ] && python3 -c "import sys; s, c = float('$su'), float('$cu'); sys.exit(not (0 < s < 100000 and 0 < c < 100000))" &&
+   grep -q '^failures 0$' "$o"; then il_ok tcpfloor-figures
+else il_fail tcpfloor-figures "exchanges/s=${x:-?} server=${su:-?} client=${cu:-?}" "$o"; fi
+il_done
