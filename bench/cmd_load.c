@@ -3,6 +3,7 @@
  * per phase), a progress line when stdout is a TTY, and optionally a results file
  * (docs/RESULTS.md, "engine": "load") that `mbshake compare` and `mbshake report` read. */
 #include <errno.h>
+#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,11 +30,104 @@ static const char *const qs_name[NQS] = {"p50", "p90", "p99", "p999", "max"};
 static const double cdf_q[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0};
 #define NCDF (sizeof cdf_q / sizeof *cdf_q)
 
-/* A single measured value as a docs/RESULTS.md stat object (n = 1: one repetition). */
-static json_t *stat1(double v)
+/* A figure over the measurement windows as a docs/RESULTS.md stat object (values in window
+ * order; n = the windows that have the figure). */
+static json_t *stat_json(const double *v, int n)
 {
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:[f]}", "median", v, "min", v, "max", v, "mean", v,
-                     "stdev", 0.0, "n", 1, "values", v);
+    double mn = 0, mx = 0, mean = 0, var = 0;
+    if (n) bench_minmax(v, n, &mn, &mx);
+    for (int i = 0; i < n; i++) mean += v[i];
+    mean = n ? mean / n : 0;
+    for (int i = 0; i < n; i++) var += (v[i] - mean) * (v[i] - mean);
+    json_t *vals = json_array();
+    for (int i = 0; i < n; i++) json_array_append_new(vals, json_real(v[i]));
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:o}", "median", n ? bench_median(v, n) : 0.0,
+                     "min", mn, "max", mx, "mean", mean, "stdev",
+                     n > 1 ? sqrt(var / (n - 1)) : 0.0, "n", n, "values", vals);
+}
+
+/* Per-window figures: each array holds the windows that have the figure (cpu: windows with a
+ * handshake; a latency: windows with samples of its kind). */
+typedef struct figs {
+    int n, ncpu, nlat[LOAD_LAT_KINDS];
+    double *hs, *secs, *hps, *cpu, *lat[LOAD_LAT_KINDS][NQS];
+} figs;
+
+static void figs_free(figs *f)
+{
+    free(f->hs);
+    free(f->secs);
+    free(f->hps);
+    free(f->cpu);
+    for (int k = 0; k < LOAD_LAT_KINDS; k++)
+        for (int i = 0; i < NQS; i++) free(f->lat[k][i]);
+}
+
+/* win[0..n): each window's latency arrays sorted here. -1 out of memory. */
+static int figs_get(figs *f, load_result *win, int n)
+{
+    memset(f, 0, sizeof *f);
+    size_t sz = (size_t)n * sizeof(double);
+    int ok = (f->hs = malloc(sz)) && (f->secs = malloc(sz)) && (f->hps = malloc(sz)) &&
+             (f->cpu = malloc(sz));
+    for (int k = 0; k < LOAD_LAT_KINDS; k++)
+        for (int i = 0; i < NQS; i++) ok = ok && (f->lat[k][i] = malloc(sz));
+    if (!ok) {
+        figs_free(f);
+        return -1;
+    }
+    f->n = n;
+    for (int j = 0; j < n; j++) {
+        const load_result *r = &win[j];
+        f->hs[j] = (double)r->handshakes;
+        f->secs[j] = r->seconds;
+        f->hps[j] = r->seconds > 0 ? (double)r->handshakes / r->seconds : 0;
+        if (r->handshakes) f->cpu[f->ncpu++] = r->cpu_s * 1e6 / (double)r->handshakes;
+        for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+            if (!r->nlat[k]) continue;
+            bench_sort_u64(r->lat[k], r->nlat[k]);
+            for (int i = 0; i < NQS; i++)
+                f->lat[k][i][f->nlat[k]] = bench_quantile(r->lat[k], r->nlat[k], qs_val[i]) / 1e3;
+            f->nlat[k]++;
+        }
+    }
+    return 0;
+}
+
+/* Sums the windows into tot (latency arrays concatenated and sorted: the CDF). -1 no memory. */
+static int windows_total(const load_result *win, int n, load_result *tot)
+{
+    memset(tot, 0, sizeof *tot);
+    for (int j = 0; j < n; j++) {
+        const load_result *r = &win[j];
+        tot->handshakes += r->handshakes;
+        tot->started += r->started;
+        tot->late += r->late;
+        for (int k = 0; k < LOAD_E_KINDS; k++) tot->errors[k] += r->errors[k];
+        for (int a = 0; a < 256; a++) {
+            tot->alert_rx[a] += r->alert_rx[a];
+            tot->alert_tx[a] += r->alert_tx[a];
+        }
+        tot->seconds += r->seconds;
+        tot->cpu_s += r->cpu_s;
+        if (!tot->info.version) tot->info = r->info;
+        if (!tot->first_error[0]) memcpy(tot->first_error, r->first_error, sizeof tot->first_error);
+        for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+            if (!r->nlat[k]) continue;
+            uint64_t *p = realloc(tot->lat[k], (tot->nlat[k] + r->nlat[k]) * sizeof *p);
+            if (!p) {
+                load_result_free(tot);
+                return -1;
+            }
+            memcpy(p + tot->nlat[k], r->lat[k], r->nlat[k] * sizeof *p);
+            tot->lat[k] = p;
+            tot->nlat[k] += r->nlat[k];
+        }
+    }
+    tot->held_peak = win[0].held_peak;
+    tot->held_closed = win[0].held_closed;
+    for (int k = 0; k < LOAD_LAT_KINDS; k++) bench_sort_u64(tot->lat[k], tot->nlat[k]);
+    return 0;
 }
 
 /* The certificate kind as far as the handshake shows it (the ServerKeyExchange signature, or
@@ -59,11 +153,12 @@ static json_t *machine_json(void)
 typedef struct lopts {
     const char *target, *suites, *groups, *servername, *ca, *verify, *request, *json, *threads,
         *cpus, *isa;
-    int connections, insecure, quiet, no_batch;
+    int connections, insecure, quiet, no_batch, repeat, hold;
     double rate, duration, timeout, max_wait_us;
 } lopts;
 
-static json_t *run_json(const lopts *o, const load_result *r, int threads, uint64_t *const sorted[])
+/* The RUN object: r = the windows' sums (its latency arrays sorted), f = per-window figures. */
+static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int threads)
 {
     const eng_info *in = &r->info;
     int sid = in->version ? in->suite : (o->suites ? eng_suite_from_name(o->suites) : -1);
@@ -71,7 +166,6 @@ static json_t *run_json(const lopts *o, const load_result *r, int threads, uint6
     const char *ossl = sid >= 0 ? eng_suite_name((uint16_t)sid, 0) : NULL;
     const char *grp = in->version ? (in->group ? eng_group_name(in->group) : "none")
                                   : (o->groups ? o->groups : "unknown");
-    double hs = (double)r->handshakes, hps = r->seconds > 0 ? hs / r->seconds : 0;
     json_t *j = json_object();
     json_object_set_new(j, "engine", json_string("load"));
     json_object_set_new(j, "suite", json_string(iana ? iana : "unknown"));
@@ -85,23 +179,21 @@ static json_t *run_json(const lopts *o, const load_result *r, int threads, uint6
     json_object_set_new(j, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
     json_object_set_new(j, "request", json_boolean(o->request != NULL));
     json_object_set_new(j, "client_batch", json_boolean(!o->no_batch));
-    json_object_set_new(j, "handshakes", stat1(hs));
-    json_object_set_new(j, "seconds", stat1(r->seconds));
-    json_object_set_new(j, "handshakes_per_sec", stat1(hps));
-    if (r->handshakes)
-        json_object_set_new(j, "client_cpu_us_per_hs", stat1(r->cpu_s * 1e6 / hs));
+    json_object_set_new(j, "handshakes", stat_json(f->hs, f->n));
+    json_object_set_new(j, "seconds", stat_json(f->secs, f->n));
+    json_object_set_new(j, "handshakes_per_sec", stat_json(f->hps, f->n));
+    if (f->ncpu) json_object_set_new(j, "client_cpu_us_per_hs", stat_json(f->cpu, f->ncpu));
     json_t *lat = json_object(), *cdf = json_object();
     for (int k = 0; k < LOAD_LAT_KINDS; k++) {
         if (!r->nlat[k]) continue;
         json_t *q = json_object();
         for (int i = 0; i < NQS; i++)
-            json_object_set_new(q, qs_name[i],
-                                stat1(bench_quantile(sorted[k], r->nlat[k], qs_val[i]) / 1e3));
+            json_object_set_new(q, qs_name[i], stat_json(f->lat[k][i], f->nlat[k]));
         json_object_set_new(lat, load_lat_names[k], q);
         json_t *c = json_array();
         for (size_t i = 0; i < NCDF; i++)
             json_array_append_new(c, json_pack("[f,f]", cdf_q[i],
-                                               bench_quantile(sorted[k], r->nlat[k], cdf_q[i]) / 1e3));
+                                               bench_quantile(r->lat[k], r->nlat[k], cdf_q[i]) / 1e3));
         json_object_set_new(cdf, load_lat_names[k], c);
     }
     json_object_set_new(j, "latency_us", lat);
@@ -124,6 +216,11 @@ static json_t *run_json(const lopts *o, const load_result *r, int threads, uint6
     if (o->rate > 0) json_object_set_new(j, "late_starts", json_integer((json_int_t)r->late));
     json_object_set_new(j, "failures", json_integer((json_int_t)fails));
     if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
+    json_object_set_new(j, "hold", json_boolean(o->hold));
+    if (o->hold) {
+        json_object_set_new(j, "held_peak", json_integer((json_int_t)r->held_peak));
+        json_object_set_new(j, "held_closed", json_integer((json_int_t)r->held_closed));
+    }
     return j;
 }
 
@@ -148,7 +245,7 @@ static int write_json(const char *path, const lopts *o, int argc, char **argv, j
     json_object_set_new(root, "machine", machine_json());
     json_t *cfg = json_pack("{s:[s],s:s,s:[i],s:[i],s:f,s:f,s:i,s:s}", "engines", "load", "target",
                             o->target, "threads", threads, "inflight", o->connections, "duration_s",
-                            o->duration, "timeout_s", o->timeout, "repeat", 1, "verify",
+                            o->duration, "timeout_s", o->timeout, "repeat", o->repeat, "verify",
                             o->insecure ? "none" : o->verify);
     json_object_set_new(cfg, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
     json_object_set_new(cfg, "suites", o->suites ? json_string(o->suites) : json_null());
@@ -161,30 +258,64 @@ static int write_json(const char *path, const lopts *o, int argc, char **argv, j
     return rc;
 }
 
-static void print_table(const lopts *o, const load_result *r, uint64_t *const sorted[])
+/* "median (min..max, range/median %)" of v[0..n) */
+static void spread_line(const char *name, const double *v, int n, int prec)
+{
+    double mn, mx, med;
+    if (!n) return;
+    bench_minmax(v, n, &mn, &mx);
+    med = bench_median(v, n);
+    char a[32], b[32], c[32];
+    snprintf(a, sizeof a, "%.*f", prec, med);
+    snprintf(b, sizeof b, "%.*f", prec, mn);
+    snprintf(c, sizeof c, "%.*f", prec, mx);
+    printf("  %-26s %9s  %9s..%-9s %6.1f %%\n", name, a, b, c, med > 0 ? 100 * (mx - mn) / med : 0.0);
+}
+
+/* r = the windows' sums, f = per-window figures: the table shows medians over the windows
+ * (with one window: its figures), then each figure's spread when there are several. */
+static void print_table(const lopts *o, const load_result *r, const figs *f)
 {
     const eng_info *in = &r->info;
-    double hps = r->seconds > 0 ? (double)r->handshakes / r->seconds : 0;
-    printf("target %s: %s%s%s, %d connections, %s, %.1f s\n", o->target,
+    printf("target %s: %s%s%s, %d connections, %s, ", o->target,
            in->version ? (in->suite_name ? in->suite_name : "?") : "no handshake completed",
            in->version ? " " : "", in->version ? (in->group ? eng_group_name(in->group) : "none") : "",
-           o->connections, o->rate > 0 ? "open loop" : "closed loop", r->seconds);
+           o->connections, o->rate > 0 ? "open loop" : "closed loop");
+    if (f->n > 1) printf("%d windows of %.1f s\n", f->n, o->duration);
+    else printf("%.1f s\n", r->seconds);
     printf("%-12s %12s %10s %10s\n", "handshakes", "hs/s", "cpu_us/hs", "failures");
     uint64_t fails = 0;
     for (int k = 0; k < LOAD_E_KINDS; k++) fails += r->errors[k];
-    printf("%-12llu %12.0f %10.1f %10llu\n", (unsigned long long)r->handshakes, hps,
-           r->handshakes ? r->cpu_s * 1e6 / (double)r->handshakes : 0.0, (unsigned long long)fails);
+    printf("%-12llu %12.0f %10.1f %10llu\n", (unsigned long long)r->handshakes,
+           bench_median(f->hps, f->n), f->ncpu ? bench_median(f->cpu, f->ncpu) : 0.0,
+           (unsigned long long)fails);
     if (o->rate > 0)
         printf("open loop: %.0f hs/s intended, %llu started, %llu started over 1 ms late "
                "(latency counts from the intended start)\n",
                o->rate, (unsigned long long)r->started, (unsigned long long)r->late);
-    printf("\n%-18s %9s %9s %9s %9s %9s %9s\n", "latency (us)", "n", "p50", "p90", "p99", "p999", "max");
+    if (o->hold)
+        printf("held open: %llu connections at once (peak), %llu closed by the server before the end\n",
+               (unsigned long long)r->held_peak, (unsigned long long)r->held_closed);
+    printf("\n%-18s %9s %9s %9s %9s %9s %9s\n", f->n > 1 ? "latency (us, med)" : "latency (us)", "n",
+           "p50", "p90", "p99", "p999", "max");
     for (int k = 0; k < LOAD_LAT_KINDS; k++) {
         if (!r->nlat[k]) continue;
         printf("%-18s %9zu", load_lat_names[k], r->nlat[k]);
-        for (int i = 0; i < NQS; i++)
-            printf(" %9.0f", bench_quantile(sorted[k], r->nlat[k], qs_val[i]) / 1e3);
+        for (int i = 0; i < NQS; i++) printf(" %9.0f", bench_median(f->lat[k][i], f->nlat[k]));
         printf("\n");
+    }
+    if (f->n > 1) {
+        printf("\nspread over %d windows %11s %9s  %19s %7s\n", f->n, "", "median", "min..max", "range");
+        spread_line("hs/s", f->hps, f->n, 0);
+        spread_line("cpu_us/hs", f->cpu, f->ncpu, 1);
+        for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+            char nm[48];
+            for (int i = Q_P50; i <= Q_P999; i++) {
+                if (i == Q_P90) continue;
+                snprintf(nm, sizeof nm, "%s %s us", load_lat_names[k], qs_name[i]);
+                spread_line(nm, f->lat[k][i], f->nlat[k], 0);
+            }
+        }
     }
     if (!fails) return;
     printf("\nerrors:");
@@ -203,12 +334,14 @@ static void print_table(const lopts *o, const load_result *r, uint64_t *const so
 int cmd_load(int argc, char **argv)
 {
     lopts o = {.verify = "full", .threads = "1", .connections = 16, .duration = 5, .timeout = 10,
-               .max_wait_us = 200};
+               .max_wait_us = 200, .repeat = 1};
     int want_request = 0;
     const cli_opt opts[] = {
         {"connections", OPT_INT, &o.connections, "N", "concurrent connections, all threads (default 16)", 1, 1000000},
         {"rate", OPT_NUM, &o.rate, "HPS", "open loop: start HPS handshakes per second on schedule (default: closed loop)", 0.001, 1e9},
-        {"duration", OPT_NUM, &o.duration, "SEC", "measuring time (default 5)", 0.01, 86400},
+        {"duration", OPT_NUM, &o.duration, "SEC", "measuring time of one window (default 5)", 0.01, 86400},
+        {"repeat", OPT_INT, &o.repeat, "R", "R measurement windows of --duration back to back; figures get their spread (default 1)", 1, 1000},
+        {"hold", OPT_FLAG, &o.hold, NULL, "keep each connection open after its handshake (and response); the run ends when all --connections are open at once (or at --duration)", 1, 0},
         {"timeout", OPT_NUM, &o.timeout, "SEC", "give up on a connection after SEC (default 10)", 0.001, 3600},
         {"threads", OPT_STR, &o.threads, "N|all", "load threads (default 1)", 1, 0},
         {"cpus", OPT_STR, &o.cpus, "LIST", "pin the threads to these PUs (taskset numbering; default: not pinned)", 1, 0},
@@ -262,14 +395,19 @@ int cmd_load(int argc, char **argv)
         return cli_usage_error(&cmd, "--cpus names %d PUs for %d threads", ncpus, threads);
     if (threads > o.connections)
         return cli_usage_error(&cmd, "--threads %d is more than --connections %d", threads, o.connections);
+    if (o.hold && o.repeat > 1) return cli_usage_error(&cmd, "--hold runs one window: no --repeat");
     if (o.ca && cli_check_readable("load", "ca", o.ca) < 0) return 1;
     if (cli_apply_isa("load", o.isa) < 0) return 1;
-    net_raise_nofile();
+    /* a descriptor per connection, plus each thread's epoll set, stdio and the libraries' */
+    if (net_raise_nofile((unsigned long)o.connections + 2ul * (unsigned long)threads + 32, NULL, err,
+                         sizeof err) < 0)
+        return cli_error("load", "--connections %d %s", o.connections, err);
     if (!o.servername && !net_is_ip_literal(host)) o.servername = host;
     if (!o.servername) o.servername = host; /* an IP literal: verified, not sent (eng.h) */
 
     load_cfg lc = {.connections = o.connections, .rate = o.rate, .duration_s = o.duration,
                    .timeout_s = o.timeout, .threads = threads, .cpus = ncpus ? cpus : NULL,
+                   .repeat = o.repeat, .hold = o.hold,
                    .servername = o.servername,
                    .progress = !o.quiet && isatty(STDOUT_FILENO), .batch = !o.no_batch};
     lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
@@ -309,20 +447,29 @@ int cmd_load(int argc, char **argv)
     }
     lc.cfg = cfg;
 
-    load_result r;
-    if (load_run(&lc, &r, err, sizeof err) < 0) {
+    load_result r, *win = calloc((size_t)o.repeat, sizeof *win);
+    figs f;
+    if (!win) {
+        cli_error("load", "out of memory");
+        goto out;
+    }
+    if (load_run(&lc, win, err, sizeof err) < 0) {
+        free(win);
         cli_error("load", "%s", err);
         goto out;
     }
-    uint64_t *sorted[LOAD_LAT_KINDS];
-    for (int k = 0; k < LOAD_LAT_KINDS; k++) {
-        sorted[k] = r.lat[k];
-        bench_sort_u64(r.lat[k], r.nlat[k]);
+    int mem = windows_total(win, o.repeat, &r) < 0 ? -1 : figs_get(&f, win, o.repeat);
+    for (int j = 0; j < o.repeat; j++) load_result_free(&win[j]);
+    free(win);
+    if (mem < 0) {
+        load_result_free(&r);
+        cli_error("load", "out of memory");
+        goto out;
     }
-    if (!o.quiet) print_table(&o, &r, sorted);
+    if (!o.quiet) print_table(&o, &r, &f);
     rc = 0;
     if (o.json) {
-        json_t *run = run_json(&o, &r, threads, sorted);
+        json_t *run = run_json(&o, &r, &f, threads);
         if (write_json(o.json, &o, argc, argv, run, threads) < 0)
             rc = cli_error("load", "cannot write %s: %s", o.json, strerror(errno));
     }
@@ -333,6 +480,7 @@ int cmd_load(int argc, char **argv)
         rc = 1;
     }
     load_result_free(&r);
+    figs_free(&f);
 out:
     eng_cfg_free(cfg);
     return rc;

@@ -43,6 +43,7 @@ typedef struct sconn {
     int counted;   /* the handshake outcome has been counted */
     int mode;      /* 0 undecided, 1 HTTP, 2 echo */
     int parked;    /* its public-key op is in the scheduler: the engine must not be fed */
+    int want_out;  /* a send met a full socket buffer: wait for EPOLLOUT */
     int dead;      /* closed while parked: freed when the op comes back */
     char peer[64];
     size_t inlen, applen;
@@ -79,6 +80,18 @@ static volatile sig_atomic_t stop_signal;
 /* A worker that cannot run stops the others too (workers_run waits for all of them). */
 static volatile int team_abort;
 
+/* Open connections of all workers, and the most there were at once (the stats lines). */
+static unsigned long active_all, active_peak;
+
+static void active_add(void)
+{
+    unsigned long a = __atomic_add_fetch(&active_all, 1, __ATOMIC_RELAXED);
+    unsigned long p = __atomic_load_n(&active_peak, __ATOMIC_RELAXED);
+    while (a > p &&
+           !__atomic_compare_exchange_n(&active_peak, &p, a, 1, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+    }
+}
+
 static void on_signal(int sig) { stop_signal = sig; }
 
 static void logc(const server *s, const sconn *c, const char *fmt, ...)
@@ -95,14 +108,13 @@ static void logc(const server *s, const sconn *c, const char *fmt, ...)
 }
 
 /* Watches for input only while there is room for it (a peer that sends faster than it reads
- * must neither make us spin nor grow our buffers) and for output room only while bytes wait. */
+ * must neither make us spin nor grow our buffers) and for output room only while a send waits
+ * for it. The usual handshake never changes the set it was added with: no epoll_ctl. */
 static void ep_update(server *s, sconn *c)
 {
-    size_t pending = 0;
-    eng_out_peek(c->ec, &pending);
     uint32_t ev = 0;
     if (c->inlen < IN_CAP || c->st == ST_LINGER) ev |= EPOLLIN | EPOLLRDHUP;
-    if (pending) ev |= EPOLLOUT;
+    if (c->want_out) ev |= EPOLLOUT;
     if (ev == c->events) return;
     struct epoll_event e = {.events = ev, .data.ptr = c};
     if (epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &e) == 0) c->events = ev;
@@ -126,8 +138,7 @@ static void conn_destroy(server *s, sconn *c)
 static void conn_free(server *s, sconn *c)
 {
     if (c->st == ST_HANDSHAKE) count_failure(s, c);
-    epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
-    close(c->fd);
+    close(c->fd); /* leaves the epoll set with it: the fd is never duplicated */
     c->fd = -1;
     if (c->prev) c->prev->next = c->next;
     else s->head = c->next;
@@ -137,6 +148,7 @@ static void conn_free(server *s, sconn *c)
     if (c->parked) c->dead = 1;
     else conn_destroy(s, c);
     s->nconns--;
+    __atomic_sub_fetch(&active_all, 1, __ATOMIC_RELAXED);
     if (!s->accepting && !stop_signal) { /* room again: resume accepting */
         struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
         if (epoll_ctl(s->ep, EPOLL_CTL_MOD, s->lfd, &ev) == 0) s->accepting = 1;
@@ -155,9 +167,13 @@ static int flush_out(server *s, sconn *c)
             continue;
         }
         if (w < 0 && errno == EINTR) continue;
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return 0; /* EPOLLOUT */
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->want_out = 1; /* ep_update watches EPOLLOUT */
+            return 0;
+        }
         return -1;
     }
+    c->want_out = 0;
     return 0;
 }
 
@@ -297,6 +313,9 @@ static int conn_drive(server *s, sconn *c)
         }
         if (!progressed || c->inlen == 0) break;
     }
+    /* a parked connection's flight is not complete: it goes out in one send when the op is
+     * back (the op never waits for the peer) */
+    if (c->parked) return 0;
     if (flush_out(s, c) < 0) {
         if (c->st == ST_HANDSHAKE) logc(s, c, "send failed during the handshake: %s", strerror(errno));
         conn_free(s, c);
@@ -313,7 +332,8 @@ static int on_readable(server *s, sconn *c)
         if (c->st == ST_LINGER) { /* discard until the peer's FIN */
             uint8_t junk[4096];
             ssize_t r = recv(c->fd, junk, sizeof junk, 0);
-            if (r > 0) continue;
+            if (r == (ssize_t)sizeof junk) continue;
+            if (r > 0) return 0;
             if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
             conn_free(s, c);
             return -1;
@@ -323,11 +343,15 @@ static int on_readable(server *s, sconn *c)
             if (c->inlen == IN_CAP) return 0; /* ep_update stops EPOLLIN until it moves */
             continue;
         }
-        ssize_t r = recv(c->fd, c->in + c->inlen, IN_CAP - c->inlen, 0);
+        size_t room = IN_CAP - c->inlen;
+        ssize_t r = recv(c->fd, c->in + c->inlen, room, 0);
         if (r > 0) {
             c->inlen += (size_t)r;
             c->t_last = net_now_ms();
             if (conn_drive(s, c) < 0) return -1;
+            /* a short read drained the socket: no second recv just to see EAGAIN (epoll is
+             * level-triggered and reports later bytes, or the FIN, again) */
+            if ((size_t)r < room) return 0;
             continue;
         }
         if (r < 0 && errno == EINTR) continue;
@@ -375,7 +399,7 @@ static void on_accept(server *s)
                 fprintf(stderr, "mbshake serve: accept: %s\n", strerror(errno));
             return;
         }
-        net_set_nodelay(fd);
+        /* TCP_NODELAY comes from the listener (netio.h) */
         sconn *c = calloc(1, sizeof *c);
         eng_conn *ec = c ? eng_conn_new(s->cfg, NULL) : NULL;
         if (!ec) {
@@ -403,6 +427,7 @@ static void on_accept(server *s)
         s->head = c;
         s->nconns++;
         s->conns_total++;
+        active_add();
     }
     /* at the limit: stop polling the listener until a connection ends (backlog holds peers) */
     struct epoll_event ev = {.events = 0, .data.ptr = NULL};
@@ -483,18 +508,16 @@ typedef struct stats_state {
 static void stats_line(const serve_team *t, stats_state *prev)
 {
     uint64_t now = net_now_ns();
-    unsigned long hs = 0, active = 0;
-    for (int i = 0; i < t->n; i++) {
-        hs += __atomic_load_n(&t->srv[i].hs_ok, __ATOMIC_RELAXED);
-        active += __atomic_load_n(&t->srv[i].nconns, __ATOMIC_RELAXED);
-    }
+    unsigned long hs = 0, active = __atomic_load_n(&active_all, __ATOMIC_RELAXED);
+    for (int i = 0; i < t->n; i++) hs += __atomic_load_n(&t->srv[i].hs_ok, __ATOMIC_RELAXED);
     uint64_t calls[ENG_OP_KINDS], ops[ENG_OP_KINDS];
     occupancy_totals(t, calls, ops);
     char occ[512];
     occupancy_str(t, calls, ops, prev->calls, prev->ops, occ, sizeof occ);
     double secs = (double)(now - prev->t_ns) / 1e9;
-    fprintf(stderr, "stats: %.0f handshakes/s, %lu active connections, batch occupancy %s\n",
-            secs > 0 ? (double)(hs - prev->hs) / secs : 0.0, active, occ);
+    fprintf(stderr, "stats: %.0f handshakes/s, %lu active connections (peak %lu), batch occupancy %s\n",
+            secs > 0 ? (double)(hs - prev->hs) / secs : 0.0, active,
+            __atomic_load_n(&active_peak, __ATOMIC_RELAXED), occ);
     fflush(stderr);
     prev->t_ns = now;
     prev->hs = hs;
@@ -579,7 +602,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *cert = NULL, *key = NULL, *chain = NULL, *listen_on = "127.0.0.1:4433";
     const char *suites = NULL, *groups = NULL, *isa = NULL, *threads_s = NULL, *cpus_s = NULL;
-    int require_ems = 0, quiet = 0, max_conns = 1024;
+    int require_ems = 0, quiet = 0, max_conns = -1; /* -1: the default, 1024 */
     double hs_timeout = 10, idle_timeout = 60, stats_interval = 0, max_wait_us = 200;
     const cli_opt opts[] = {
         {"cert", OPT_STR, &cert, "FILE", "server certificate (PEM, leaf first; may hold the chain)", 1, 0},
@@ -593,7 +616,7 @@ int cmd_serve(int argc, char **argv)
         {"threads", OPT_STR, &threads_s, "N|all", "pinned worker threads, one per core (default: 1, not pinned)", 1, 0},
         {"cpus", OPT_STR, &cpus_s, "LIST", "pin the workers to these PUs (taskset numbering)", 1, 0},
         {"max-wait-us", OPT_NUM, &max_wait_us, "US", "longest wait of a parked op for a fuller batch (default 200)", 0, 1e6},
-        {"max-conns", OPT_INT, &max_conns, "N", "concurrent connections, all workers (default 1024)", 1, 1000000},
+        {"max-conns", OPT_INT, &max_conns, "N", "concurrent connections, all workers (default 1024; more need RLIMIT_NOFILE)", 1, 1000000},
         {"handshake-timeout", OPT_NUM, &hs_timeout, "SEC", "drop handshakes slower than SEC (default 10)", 0.001, 86400},
         {"idle-timeout", OPT_NUM, &idle_timeout, "SEC", "close connections idle for SEC (default 60)", 0.001, 86400},
         {"stats-interval", OPT_NUM, &stats_interval, "SEC", "print handshakes/s, active connections and batch occupancy every SEC", 0.01, 86400},
@@ -634,13 +657,23 @@ int cmd_serve(int argc, char **argv)
     }
     if (ncpus && ncpus != nthreads)
         return cli_usage_error(&cmd, "--cpus names %d PUs for %d threads", ncpus, nthreads);
+    int max_conns_given = max_conns > 0;
+    if (!max_conns_given) max_conns = 1024;
     if (nthreads > max_conns)
         return cli_usage_error(&cmd, "--threads %d is more than --max-conns %d", nthreads, max_conns);
     if (cli_check_readable("serve", "cert", cert) < 0 || cli_check_readable("serve", "key", key) < 0 ||
         (chain && cli_check_readable("serve", "chain", chain) < 0))
         return 1;
     if (cli_apply_isa("serve", isa) < 0) return 1;
-    net_raise_nofile();
+    /* a descriptor per connection, plus each worker's listener and epoll set, stdio and the
+     * libraries' own */
+    unsigned long fd_spare = 2ul * (unsigned long)nthreads + 32, fd_have;
+    if (net_raise_nofile((unsigned long)max_conns + fd_spare, &fd_have, err, sizeof err) < 0) {
+        if (max_conns_given || fd_have < fd_spare + (unsigned long)nthreads)
+            return cli_error("serve", "--max-conns %d %s", max_conns, err);
+        max_conns = (int)(fd_have - fd_spare); /* the default shrinks to what fits */
+        fprintf(stderr, "mbshake serve: --max-conns %d (RLIMIT_NOFILE is %lu)\n", max_conns, fd_have);
+    }
 
     int rc = 1;
     serve_team t = {.n = nthreads, .stats_interval = stats_interval};
@@ -686,7 +719,10 @@ int cmd_serve(int argc, char **argv)
     socklen_t lal = sizeof la;
     char laddr[80] = "?";
     for (int i = 0; i < nthreads; i++) {
-        int fd = net_listen(host, port, 1024, nthreads > 1, err, sizeof err);
+        /* a burst of connects waits in the accept queue, not in SYN retransmits (the kernel
+         * caps it at net.core.somaxconn) */
+        int backlog = (int)t.srv[i].max_conns < 1024 ? 1024 : (int)t.srv[i].max_conns;
+        int fd = net_listen(host, port, backlog > 65535 ? 65535 : backlog, nthreads > 1, err, sizeof err);
         if (fd < 0) {
             cli_error("serve", "%s", err);
             goto out;
@@ -733,9 +769,10 @@ out:;
         occupancy_totals(&t, calls, ops);
         if (t.srv[0].sch) occupancy_str(&t, calls, ops, NULL, NULL, occ, sizeof occ);
         fprintf(stderr, "mbshake serve: %s; %lu connections, %lu handshakes ok, %lu failed, "
-                        "%lu HTTP requests, %lu bytes echoed%s%s\n",
+                        "%lu HTTP requests, %lu bytes echoed; peak %lu active connections%s%s\n",
                 stop_signal ? "stopped by signal" : "stopped", tot.conns_total, tot.hs_ok,
-                tot.hs_fail, tot.requests, tot.echoed, occ[0] ? "; batch occupancy " : "", occ);
+                tot.hs_fail, tot.requests, tot.echoed, active_peak,
+                occ[0] ? "; batch occupancy " : "", occ);
     }
     for (int i = 0; i < nthreads; i++) {
         server *s = &t.srv[i];

@@ -4,7 +4,13 @@
  * connections like the server's, or inline), closed loop (a finished
  * connection starts the next at once) or open loop (a schedule of intended start times at
  * --rate; every latency except TCP connect is counted from the intended start, so a slow
- * server cannot hide its queueing behind a client that waits: no coordinated omission). */
+ * server cannot hide its queueing behind a client that waits: no coordinated omission).
+ * The run is --repeat measurement windows of --duration back to back, one load without a
+ * pause between them: each window has its own results (load_result), so that every figure
+ * comes with its spread over the windows. With hold, a connection whose handshake (and
+ * response) completed stays open, unused, until the end of the run and its slot starts nothing
+ * more: --connections N then opens N connections that are all open at once, and the run
+ * ends (early: its one window is shorter) as soon as every connection is held. */
 #ifndef MBSHAKE_LOAD_H
 #define MBSHAKE_LOAD_H
 
@@ -34,7 +40,9 @@ typedef struct load_cfg {
     const char *request;     /* HTTP request bytes to send after the handshake; NULL = none */
     int connections;         /* concurrency, all threads */
     double rate;             /* handshakes per second, all threads; 0 = closed loop */
-    double duration_s, timeout_s;
+    double duration_s, timeout_s; /* duration_s: one window */
+    int repeat;              /* windows (>= 1) */
+    int hold;                /* keep completed connections open until the end (repeat 1) */
     int threads;
     const int *cpus;         /* NULL = not pinned */
     int progress;            /* print a progress line (stdout is a TTY) */
@@ -42,6 +50,7 @@ typedef struct load_cfg {
     uint64_t max_wait_tsc;   /* batch deadline (sched_cfg.max_wait) */
 } load_cfg;
 
+/* One measurement window (or, merged by the caller, several). */
 typedef struct load_result {
     uint64_t handshakes;          /* completed (and answered, with a request) in the window */
     uint64_t started;             /* connection attempts begun */
@@ -50,6 +59,8 @@ typedef struct load_result {
     uint64_t alert_rx[256], alert_tx[256];
     double seconds;               /* measured window */
     double cpu_s;                 /* CPU time of the load threads */
+    uint64_t held_peak;           /* hold: most connections open after their handshake at once */
+    uint64_t held_closed;         /* hold: held connections the server closed before the end */
     uint64_t *lat[LOAD_LAT_KINDS]; /* nanoseconds, unordered */
     size_t nlat[LOAD_LAT_KINDS];
     eng_info info;                /* of the first completed handshake (version 0: none) */
@@ -59,8 +70,9 @@ typedef struct load_result {
 extern const char *const load_lat_names[LOAD_LAT_KINDS]; /* JSON keys */
 extern const char *const load_err_names[LOAD_E_KINDS];
 
-/* Runs the load. 0, or -1 with a one-line reason in err (the team could not start, memory).
- * Failed handshakes are counted in res, not reported as a failure of the run. */
+/* Runs the load: res[0..lc->repeat) get the windows' results (held_* counts go to res[0]: they
+ * are about the whole run). 0, or -1 with a one-line reason in err (the team could not start,
+ * memory). Failed handshakes are counted in res, not reported as a failure of the run. */
 int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen);
 void load_result_free(load_result *res);
 

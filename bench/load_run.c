@@ -1,5 +1,11 @@
 /* load_run.c — see load.h. One worker per thread, each owning its connections, its epoll set
- * and its results slot; the caller merges the slots after the team returns. */
+ * and its results slots (one per window); the caller merges the slots after the team returns.
+ * Few system calls per handshake: each socket joins the epoll set once, edge-triggered, for
+ * input and output (no epoll_ctl per flight, none before close: close removes it), a read
+ * shorter than the room offered ends the reading (no recv just to see EAGAIN), connect's
+ * outcome comes from the event (SO_ERROR only to name a failure), and no TCP_NODELAY: every
+ * flight is one send that follows a server flight whose segments acknowledged everything we
+ * sent, so Nagle never holds a flight back. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +28,9 @@ const char *const load_lat_names[LOAD_LAT_KINDS] = {"tcp_connect", "server_hello
 const char *const load_err_names[LOAD_E_KINDS] = {"connect", "timeout", "verify",
                                                    "alert_received", "alert_sent", "closed"};
 
-enum lstate { L_IDLE, L_CONNECTING, L_HANDSHAKE, L_RESPONSE };
+/* L_HELD: open after its handshake (hold); L_SPENT: a held connection the server closed (the
+ * slot starts nothing more) */
+enum lstate { L_IDLE, L_CONNECTING, L_HANDSHAKE, L_RESPONSE, L_HELD, L_SPENT };
 
 typedef struct lconn {
     int fd;
@@ -34,10 +42,17 @@ typedef struct lconn {
     uint64_t t_rx;    /* last bytes received */
     int ch_sent, shd_seen;
     int parked; /* its public-key op is in the scheduler */
+    int want_rd; /* input stayed in the socket (our buffer was full): read it when room frees */
     int dead;   /* ended while parked: the slot is freed when the op is back */
     size_t inlen;
     uint8_t in[IN_CAP];
 } lconn;
+
+/* One window's results and the capacity of its latency arrays. */
+typedef struct lslice {
+    load_result r;
+    size_t cap[LOAD_LAT_KINDS];
+} lslice;
 
 typedef struct lworker {
     const load_cfg *lc;
@@ -46,11 +61,20 @@ typedef struct lworker {
     sched *sch; /* NULL: client crypto inline */
     int *idle; /* stack of idle slot indices */
     int nidle;
-    uint64_t end_ns;
-    size_t cap[LOAD_LAT_KINDS];
-    load_result r;
+    lslice *sl; /* lc->repeat windows */
+    int cur;    /* the window now; lc->repeat after the end: nothing counts any more */
+    uint64_t hs_total, err_total; /* all windows (the progress line reads them) */
+    uint64_t held, held_peak, held_closed;
+    eng_info info;
     int oom;
+    int no_pwait2; /* the kernel lacks epoll_pwait2: sub-ms waits poll */
 } lworker;
+
+/* The current window's results, or NULL once the run is over. */
+static load_result *cur_res(lworker *w)
+{
+    return w->cur < w->lc->repeat ? &w->sl[w->cur].r : NULL;
+}
 
 typedef struct team {
     const load_cfg *lc;
@@ -59,17 +83,19 @@ typedef struct team {
 
 static void lat_add(lworker *w, int k, uint64_t ns)
 {
-    load_result *r = &w->r;
-    if (r->nlat[k] == w->cap[k]) {
-        if (w->cap[k] >= MAX_SAMPLES) return; /* keep the first 16M samples */
-        size_t nc = w->cap[k] ? w->cap[k] * 2 : 4096;
+    if (w->cur >= w->lc->repeat) return;
+    lslice *sl = &w->sl[w->cur];
+    load_result *r = &sl->r;
+    if (r->nlat[k] == sl->cap[k]) {
+        if (sl->cap[k] >= MAX_SAMPLES) return; /* keep the first 16M samples */
+        size_t nc = sl->cap[k] ? sl->cap[k] * 2 : 4096;
         uint64_t *p = realloc(r->lat[k], nc * sizeof *p);
         if (!p) {
             w->oom = 1;
             return;
         }
         r->lat[k] = p;
-        w->cap[k] = nc;
+        sl->cap[k] = nc;
     }
     r->lat[k][r->nlat[k]++] = ns;
 }
@@ -79,11 +105,11 @@ static void lat_add(lworker *w, int k, uint64_t ns)
 static void conn_end(lworker *w, lconn *c)
 {
     if (c->dead) return;
+    if (c->st == L_HELD) w->held--;
     if (c->fd >= 0) {
         struct linger lg = {.l_onoff = 1, .l_linger = 0};
         (void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-        epoll_ctl(w->ep, EPOLL_CTL_DEL, c->fd, NULL);
-        close(c->fd);
+        close(c->fd); /* leaves the epoll set with it: the fd is never duplicated */
     }
     c->fd = -1;
     c->st = L_IDLE;
@@ -96,17 +122,20 @@ static void conn_end(lworker *w, lconn *c)
     c->fd = -1;
     c->st = L_IDLE;
     c->inlen = 0;
+    c->want_rd = 0;
     w->idle[w->nidle++] = (int)(c - w->conns);
 }
 
 static void fail(lworker *w, lconn *c, int kind, int alert, const char *why)
 {
-    if (net_now_ns() < w->end_ns) {
-        w->r.errors[kind]++;
-        if (kind == LOAD_E_ALERT_RX && alert >= 0) w->r.alert_rx[alert]++;
-        if ((kind == LOAD_E_PROTOCOL || kind == LOAD_E_VERIFY) && alert >= 0) w->r.alert_tx[alert]++;
-        if (!w->r.first_error[0])
-            snprintf(w->r.first_error, sizeof w->r.first_error, "%s: %s", load_err_names[kind], why);
+    load_result *r = cur_res(w);
+    if (r) {
+        __atomic_fetch_add(&w->err_total, 1, __ATOMIC_RELAXED);
+        r->errors[kind]++;
+        if (kind == LOAD_E_ALERT_RX && alert >= 0) r->alert_rx[alert]++;
+        if ((kind == LOAD_E_PROTOCOL || kind == LOAD_E_VERIFY) && alert >= 0) r->alert_tx[alert]++;
+        if (!r->first_error[0])
+            snprintf(r->first_error, sizeof r->first_error, "%s: %s", load_err_names[kind], why);
     }
     conn_end(w, c);
 }
@@ -136,13 +165,28 @@ static void fail_eng(lworker *w, lconn *c, int e)
     }
 }
 
+/* A completed handshake (and response). With hold the connection stays open, without its
+ * engine state, and its slot starts nothing more. */
 static void success(lworker *w, lconn *c)
 {
-    if (net_now_ns() < w->end_ns) __atomic_fetch_add(&w->r.handshakes, 1, __ATOMIC_RELAXED);
-    conn_end(w, c);
+    load_result *r = cur_res(w);
+    if (r) {
+        r->handshakes++;
+        __atomic_fetch_add(&w->hs_total, 1, __ATOMIC_RELAXED);
+    }
+    if (!w->lc->hold || !r) {
+        conn_end(w, c);
+        return;
+    }
+    eng_conn_free(c->ec);
+    c->ec = NULL;
+    c->inlen = 0;
+    c->st = L_HELD;
+    if (++w->held > w->held_peak) w->held_peak = w->held;
 }
 
-/* Sends what the engine queued; watches for EPOLLOUT only while bytes wait. -1 = dead. */
+/* Sends what the engine queued. What a full socket buffer leaves waits for the next EPOLLOUT
+ * edge (the socket is in the epoll set for output from the start). -1 = dead. */
 static int flush_out(lworker *w, lconn *c)
 {
     size_t len;
@@ -157,9 +201,6 @@ static int flush_out(lworker *w, lconn *c)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         return -1;
     }
-    eng_out_peek(c->ec, &len);
-    struct epoll_event ev = {.events = EPOLLIN | (len ? EPOLLOUT : 0), .data.ptr = c};
-    epoll_ctl(w->ep, EPOLL_CTL_MOD, c->fd, &ev);
     return 0;
 }
 
@@ -223,7 +264,7 @@ static void drive(lworker *w, lconn *c)
     if (was_ch) c->t_ch = now;
     if (r == ENG_DONE && c->st == L_HANDSHAKE) {
         lat_add(w, LOAD_LAT_HANDSHAKE, now - c->t_int);
-        if (!w->r.info.version) eng_conn_info(c->ec, &w->r.info);
+        if (!w->info.version) eng_conn_info(c->ec, &w->info);
         if (!w->lc->request) {
             success(w, c);
             return;
@@ -268,16 +309,21 @@ static void start_conn(lworker *w, uint64_t t_int)
     c->t_ch = c->t_rx = 0;
     c->ch_sent = c->shd_seen = 0;
     c->inlen = 0;
-    w->r.started++;
+    c->want_rd = 0;
+    load_result *res = cur_res(w);
+    if (res) res->started++;
     c->fd = socket(lc->addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (c->fd < 0) {
-        fail(w, c, LOAD_E_CONNECT, -1, strerror(errno));
+        char why[160];
+        snprintf(why, sizeof why, "socket: %s%s", strerror(errno),
+                 errno == EMFILE || errno == ENFILE ? " (raise RLIMIT_NOFILE: ulimit -n)" : "");
+        fail(w, c, LOAD_E_CONNECT, -1, why);
         return;
     }
-    net_set_nodelay(c->fd);
     c->st = L_CONNECTING;
     int r = connect(c->fd, (const struct sockaddr *)&lc->addr, lc->addrlen);
-    struct epoll_event ev = {.events = EPOLLOUT, .data.ptr = c};
+    /* once, for good: connected = the first EPOLLOUT; input and output room as edges */
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.ptr = c};
     if (r < 0 && errno != EINPROGRESS) {
         char why[128];
         snprintf(why, sizeof why, "connect: %s", strerror(errno));
@@ -291,49 +337,89 @@ static void start_conn(lworker *w, uint64_t t_int)
     if (r == 0) on_connected(w, c);
 }
 
-static void on_event(lworker *w, lconn *c, uint32_t ev)
+/* The server closed a held connection: its slot starts nothing more. */
+static void held_lost(lworker *w, lconn *c)
 {
-    if (c->st == L_CONNECTING) {
-        int soerr = 0;
-        socklen_t sl = sizeof soerr;
-        if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0) soerr = errno;
-        if (soerr || (ev & (EPOLLERR | EPOLLHUP))) {
-            char why[128];
-            snprintf(why, sizeof why, "connect: %s", strerror(soerr ? soerr : ECONNREFUSED));
-            fail(w, c, LOAD_E_CONNECT, -1, why);
-            return;
-        }
-        on_connected(w, c);
-        return;
-    }
-    if (ev & EPOLLOUT) {
-        if (flush_out(w, c) < 0) {
-            fail(w, c, LOAD_E_CLOSED, -1, "send failed");
-            return;
-        }
-    }
-    if (!(ev & (EPOLLIN | EPOLLERR | EPOLLHUP))) return;
+    w->held_closed++;
+    conn_end(w, c); /* pushed c's slot on the idle stack: take it back */
+    w->nidle--;
+    c->st = L_SPENT;
+}
+
+/* Every connection is held (or was, until the server closed it). */
+static int held_all(const lworker *w)
+{
+    return w->held + w->held_closed == (uint64_t)w->nconn;
+}
+
+/* Reads what the socket holds into c->in and runs the engine over it. The socket is
+ * edge-triggered: reading stops at EAGAIN, or at a read shorter than the room offered (the
+ * socket was drained; later bytes, or the FIN, bring a new edge), unless to_eagain (the FIN
+ * or an error is already there: its edge is spent). When c->in is full while the connection is
+ * parked, want_rd asks drain_done to read on once the op is back. */
+static void conn_read(lworker *w, lconn *c, int to_eagain)
+{
+    c->want_rd = 0;
     for (;;) {
         if (c->inlen == IN_CAP) { /* the engine must take some before we read more */
             drive(w, c);
-            if (c->st == L_IDLE || c->inlen == IN_CAP) return;
+            if (c->st == L_IDLE || c->st == L_HELD) return;
+            if (c->inlen == IN_CAP) {
+                c->want_rd = 1;
+                return;
+            }
         }
-        ssize_t n = recv(c->fd, c->in + c->inlen, IN_CAP - c->inlen, 0);
+        size_t room = IN_CAP - c->inlen;
+        ssize_t n = recv(c->fd, c->in + c->inlen, room, 0);
         if (n > 0) {
             c->inlen += (size_t)n;
             c->t_rx = net_now_ns();
+            if ((size_t)n < room && !to_eagain) break;
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         /* EOF or reset: whatever arrived before may still hold an alert */
+        int e = n < 0 ? errno : 0;
         if (c->inlen) drive(w, c);
-        if (c->st != L_IDLE)
-            fail(w, c, LOAD_E_CLOSED, -1,
-                 n < 0 ? strerror(errno) : "the server closed the connection");
+        if (c->st == L_HELD) held_lost(w, c); /* the response and the FIN together */
+        else if (c->st != L_IDLE) {
+            fail(w, c, LOAD_E_CLOSED, -1, e ? strerror(e) : "the server closed the connection");
+        }
         return;
     }
     if (c->inlen) drive(w, c);
+}
+
+static void on_event(lworker *w, lconn *c, uint32_t ev)
+{
+    if (c->st == L_HELD) { /* nothing to do but notice that the server closed it */
+        if (ev & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) held_lost(w, c);
+        return;
+    }
+    if (c->st == L_CONNECTING) {
+        if (ev & (EPOLLERR | EPOLLHUP)) {
+            int soerr = 0;
+            socklen_t sl = sizeof soerr;
+            if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) < 0 || !soerr)
+                soerr = ECONNREFUSED;
+            char why[128];
+            snprintf(why, sizeof why, "connect: %s", strerror(soerr));
+            fail(w, c, LOAD_E_CONNECT, -1, why);
+            return;
+        }
+        if (!(ev & EPOLLOUT)) return;
+        on_connected(w, c);
+        /* a server that spoke first: this edge was its only notice */
+        if (!(ev & EPOLLIN) || c->st != L_HANDSHAKE) return;
+    } else if (ev & EPOLLOUT) {
+        if (flush_out(w, c) < 0) {
+            fail(w, c, LOAD_E_CLOSED, -1, "send failed");
+            return;
+        }
+    }
+    if (!(ev & (EPOLLIN | EPOLLRDHUP | EPOLLERR | EPOLLHUP))) return;
+    conn_read(w, c, (ev & (EPOLLRDHUP | EPOLLERR | EPOLLHUP)) != 0);
 }
 
 /* Completed client ops re-enter their connections (which may park again). */
@@ -350,6 +436,8 @@ static void drain_done(lworker *w)
             continue;
         }
         drive(w, c);
+        if (c->want_rd && (c->st == L_HANDSHAKE || c->st == L_RESPONSE) && !c->parked)
+            conn_read(w, c, 1);
     }
 }
 
@@ -368,20 +456,21 @@ static void check_timeouts(lworker *w, uint64_t now)
     uint64_t lim = (uint64_t)(w->lc->timeout_s * 1e9);
     for (int i = 0; i < w->nconn; i++) {
         lconn *c = &w->conns[i];
-        if (c->st != L_IDLE && !c->dead && now - c->t_start > lim) fail(w, c, LOAD_E_TIMEOUT, -1, "no answer in time");
+        if (c->st != L_IDLE && c->st < L_HELD && !c->dead && now - c->t_start > lim) fail(w, c, LOAD_E_TIMEOUT, -1, "no answer in time");
     }
 }
 
-static void progress(team *t, uint64_t t0, uint64_t now)
+static void progress(team *t, uint64_t t0, uint64_t now, uint64_t end)
 {
     uint64_t hs = 0, er = 0;
     for (int i = 0; i < t->lc->threads; i++) {
-        hs += __atomic_load_n(&t->w[i].r.handshakes, __ATOMIC_RELAXED);
-        for (int k = 0; k < LOAD_E_KINDS; k++) er += __atomic_load_n(&t->w[i].r.errors[k], __ATOMIC_RELAXED);
+        hs += __atomic_load_n(&t->w[i].hs_total, __ATOMIC_RELAXED);
+        er += __atomic_load_n(&t->w[i].err_total, __ATOMIC_RELAXED);
     }
     double s = (double)(now - t0) / 1e9;
-    printf("\r  %5.1f s  %10llu handshakes  %9.0f hs/s  %llu errors \033[K", s,
-           (unsigned long long)hs, s > 0 ? (double)hs / s : 0.0, (unsigned long long)er);
+    printf("\r  %5.1f / %.1f s  %10llu handshakes  %9.0f hs/s  %llu errors \033[K", s,
+           (double)(end - t0) / 1e9, (unsigned long long)hs, s > 0 ? (double)hs / s : 0.0,
+           (unsigned long long)er);
     fflush(stdout);
 }
 
@@ -390,6 +479,20 @@ static double thread_cpu_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* epoll_wait for wait_ns. epoll_wait counts whole milliseconds, so a sub-millisecond wait (the
+ * open-loop schedule's next start) uses epoll_pwait2 (Linux 5.11): without it such waits
+ * would be a busy poll that burns the load core and counts as client CPU per handshake. */
+static int ep_wait(lworker *w, struct epoll_event *evs, int max, uint64_t wait_ns)
+{
+    if (wait_ns > 0 && wait_ns < 1000000u && !w->no_pwait2) {
+        struct timespec ts = {.tv_sec = 0, .tv_nsec = (long)wait_ns};
+        int n = epoll_pwait2(w->ep, evs, max, &ts, NULL);
+        if (n >= 0 || errno != ENOSYS) return n;
+        w->no_pwait2 = 1;
+    }
+    return epoll_wait(w->ep, evs, max, (int)(wait_ns / 1000000u));
 }
 
 static int worker_fn(const worker_info *wi, void *arg)
@@ -403,14 +506,17 @@ static int worker_fn(const worker_info *wi, void *arg)
     w->nconn = lc->connections / lc->threads + (wi->id < lc->connections % lc->threads);
     w->conns = calloc((size_t)w->nconn + 1, sizeof *w->conns);
     w->idle = calloc((size_t)w->nconn + 1, sizeof *w->idle);
+    w->sl = calloc((size_t)lc->repeat, sizeof *w->sl);
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     char serr[200];
     sched_cfg scfg = {.max_wait = lc->max_wait_tsc};
     if (lc->batch) w->sch = sched_new(&scfg, serr, sizeof serr);
-    if (!w->conns || !w->idle || w->ep < 0 || (lc->batch && !w->sch)) {
+    if (!w->conns || !w->idle || !w->sl || w->ep < 0 || (lc->batch && !w->sch)) {
         w->oom = 1;
         free(w->conns);
         free(w->idle);
+        free(w->sl);
+        w->sl = NULL;
         if (w->ep >= 0) close(w->ep);
         if (w->sch) sched_free(w->sch);
         return 1;
@@ -419,19 +525,20 @@ static int worker_fn(const worker_info *wi, void *arg)
         w->conns[i].fd = -1;
         w->idle[w->nidle++] = i;
     }
-    double cpu0 = thread_cpu_s();
+    double cpu_prev = thread_cpu_s();
     uint64_t t0 = net_now_ns(), now = t0, last_scan = t0, last_prog = t0;
-    w->end_ns = t0 + (uint64_t)(lc->duration_s * 1e9);
+    uint64_t win_ns = (uint64_t)(lc->duration_s * 1e9);
+    uint64_t win_end = t0 + win_ns, end_ns = t0 + win_ns * (uint64_t)lc->repeat;
     /* open loop: this worker's share of the schedule, interleaved with the others' */
     double period = lc->rate > 0 ? 1e9 * lc->threads / lc->rate : 0;
     double next = (double)t0 + (lc->rate > 0 ? 1e9 * wi->id / lc->rate : 0);
     struct epoll_event evs[256];
-    while (now < w->end_ns) {
+    while (w->cur < lc->repeat) {
         while (w->nidle > 0) {
             if (period == 0) {
                 start_conn(w, now);
             } else if ((uint64_t)next <= now) {
-                if (now - (uint64_t)next > 1000000u) w->r.late++;
+                if (now - (uint64_t)next > 1000000u) w->sl[w->cur].r.late++;
                 start_conn(w, (uint64_t)next);
                 next += period;
             } else {
@@ -441,10 +548,18 @@ static int worker_fn(const worker_info *wi, void *arg)
         uint64_t wait_ns = SCAN_NS;
         if (period > 0 && w->nidle > 0 && (uint64_t)next > now && (uint64_t)next - now < wait_ns)
             wait_ns = (uint64_t)next - now;
-        if (w->end_ns - now < wait_ns) wait_ns = w->end_ns - now;
-        /* epoll_wait counts whole milliseconds: round sub-ms waits to a busy poll */
+        if (win_end - now < wait_ns) wait_ns = win_end - now;
         if (w->sch && sched_queued(w->sch)) wait_ns = 0; /* ops wait: look, do not block */
-        int n = epoll_wait(w->ep, evs, 256, (int)(wait_ns / 1000000u));
+        int n = ep_wait(w, evs, 256, wait_ns);
+        now = net_now_ns();
+        while (w->cur < lc->repeat && now >= win_end) { /* the window is over: the next one */
+            double cpu = thread_cpu_s();
+            w->sl[w->cur].r.cpu_s = cpu - cpu_prev;
+            w->sl[w->cur].r.seconds = (double)win_ns / 1e9;
+            cpu_prev = cpu;
+            w->cur++;
+            win_end += win_ns;
+        }
         for (int i = 0; i < n; i++) {
             lconn *c = evs[i].data.ptr;
             if (c->st != L_IDLE) on_event(w, c, evs[i].events);
@@ -457,16 +572,21 @@ static int worker_fn(const worker_info *wi, void *arg)
             last_scan = now;
         }
         if (lc->progress && wi->id == 0 && now - last_prog >= 1000000000u) {
-            progress(t, t0, now);
+            progress(t, t0, now, end_ns);
             last_prog = now;
         }
+        if (lc->hold && w->nidle == 0 && held_all(w)) { /* nothing more can happen */
+            double cpu = thread_cpu_s();
+            w->sl[w->cur].r.cpu_s = cpu - cpu_prev;
+            w->sl[w->cur].r.seconds = (double)(now - (win_end - win_ns)) / 1e9;
+            w->cur = lc->repeat;
+        }
     }
-    w->r.seconds = (double)(w->end_ns - t0) / 1e9;
     flush_batches(w, 1); /* every parked op back before the connections go */
     for (int i = 0; i < w->nconn; i++)
-        if (w->conns[i].st != L_IDLE) conn_end(w, &w->conns[i]); /* in flight at the end */
+        if (w->conns[i].st != L_IDLE && w->conns[i].st != L_SPENT)
+            conn_end(w, &w->conns[i]); /* in flight (or held) at the end */
     drain_done(w);
-    w->r.cpu_s = thread_cpu_s() - cpu0;
     close(w->ep);
     if (w->sch) sched_free(w->sch);
     free(w->conns);
@@ -487,7 +607,8 @@ void load_result_free(load_result *res)
 /* see load.h */
 int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen)
 {
-    memset(res, 0, sizeof *res);
+    int nr = lc->repeat;
+    memset(res, 0, (size_t)nr * sizeof *res);
     team t = {.lc = lc, .w = calloc((size_t)lc->threads, sizeof *t.w)};
     if (!t.w) {
         snprintf(err, errlen, "out of memory");
@@ -501,39 +622,50 @@ int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen)
     }
     int oom = 0;
     for (int i = 0; i < lc->threads && rc == 0; i++) {
-        load_result *r = &t.w[i].r;
-        oom |= t.w[i].oom;
-        res->handshakes += r->handshakes;
-        res->started += r->started;
-        res->late += r->late;
-        for (int k = 0; k < LOAD_E_KINDS; k++) res->errors[k] += r->errors[k];
-        for (int a = 0; a < 256; a++) {
-            res->alert_rx[a] += r->alert_rx[a];
-            res->alert_tx[a] += r->alert_tx[a];
-        }
-        res->seconds += r->seconds / lc->threads;
-        res->cpu_s += r->cpu_s;
-        if (!res->info.version && r->info.version) res->info = r->info;
-        if (!res->first_error[0] && r->first_error[0])
-            memcpy(res->first_error, r->first_error, sizeof res->first_error);
-        for (int k = 0; k < LOAD_LAT_KINDS; k++) {
-            if (!r->nlat[k]) continue;
-            uint64_t *p = realloc(res->lat[k], (res->nlat[k] + r->nlat[k]) * sizeof *p);
-            if (!p) {
-                oom = 1;
-                continue;
+        lworker *w = &t.w[i];
+        oom |= w->oom;
+        if (!w->sl) continue;
+        res[0].held_peak += w->held_peak; /* each thread's peak: a bound on the sum's */
+        res[0].held_closed += w->held_closed;
+        for (int j = 0; j < nr; j++) {
+            load_result *d = &res[j], *r = &w->sl[j].r;
+            d->handshakes += r->handshakes;
+            d->started += r->started;
+            d->late += r->late;
+            for (int k = 0; k < LOAD_E_KINDS; k++) d->errors[k] += r->errors[k];
+            for (int a = 0; a < 256; a++) {
+                d->alert_rx[a] += r->alert_rx[a];
+                d->alert_tx[a] += r->alert_tx[a];
             }
-            memcpy(p + res->nlat[k], r->lat[k], r->nlat[k] * sizeof *p);
-            res->lat[k] = p;
-            res->nlat[k] += r->nlat[k];
+            d->seconds += r->seconds / lc->threads;
+            d->cpu_s += r->cpu_s;
+            if (!d->info.version && w->info.version) d->info = w->info;
+            if (!d->first_error[0] && r->first_error[0])
+                memcpy(d->first_error, r->first_error, sizeof d->first_error);
+            for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+                if (!r->nlat[k]) continue;
+                uint64_t *p = realloc(d->lat[k], (d->nlat[k] + r->nlat[k]) * sizeof *p);
+                if (!p) {
+                    oom = 1;
+                    continue;
+                }
+                memcpy(p + d->nlat[k], r->lat[k], r->nlat[k] * sizeof *p);
+                d->lat[k] = p;
+                d->nlat[k] += r->nlat[k];
+            }
         }
     }
-    for (int i = 0; i < lc->threads; i++) load_result_free(&t.w[i].r);
+    for (int i = 0; i < lc->threads; i++) {
+        if (!t.w[i].sl) continue;
+        for (int j = 0; j < nr; j++) load_result_free(&t.w[i].sl[j].r);
+        free(t.w[i].sl);
+    }
     free(t.w);
     if (rc == 0 && oom) {
         snprintf(err, errlen, "out of memory");
         rc = -1;
     }
-    if (rc < 0) load_result_free(res);
+    if (rc < 0)
+        for (int j = 0; j < nr; j++) load_result_free(&res[j]);
     return rc;
 }

@@ -97,6 +97,7 @@ int net_listen(const char *host, unsigned port, int backlog, int reuseport, char
         }
         int one = 1;
         (void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        net_set_nodelay(fd); /* inherited by accepted sockets */
         if ((!reuseport || setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) == 0) &&
             bind(fd, a->ai_addr, a->ai_addrlen) == 0 && listen(fd, backlog) == 0 &&
             net_set_nonblock(fd) == 0)
@@ -111,13 +112,27 @@ int net_listen(const char *host, unsigned port, int backlog, int reuseport, char
 }
 
 /* see netio.h */
-void net_raise_nofile(void)
+int net_raise_nofile(unsigned long need, unsigned long *have, char *err, size_t errlen)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-        rl.rlim_cur = rl.rlim_max;
-        (void)setrlimit(RLIMIT_NOFILE, &rl);
+    if (have) *have = 0;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+        snprintf(err, errlen, "getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+        return -1;
     }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0) (void)getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (have) *have = rl.rlim_cur == RLIM_INFINITY ? ~0ul : (unsigned long)rl.rlim_cur;
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need) return 0;
+    snprintf(err, errlen,
+             "needs %lu file descriptors but the limit (RLIMIT_NOFILE) is %lu (hard %lu); raise "
+             "the hard limit (ulimit -Hn %lu as root, limits.conf nofile, systemd LimitNOFILE=) "
+             "or ask for fewer connections",
+             need, (unsigned long)rl.rlim_cur,
+             rl.rlim_max == RLIM_INFINITY ? ~0ul : (unsigned long)rl.rlim_max, need);
+    return -1;
 }
 
 /* see netio.h */

@@ -14,7 +14,9 @@ int net_split_hostport(const char *s, char *host, size_t hostcap, unsigned *port
                        size_t errlen);
 /* 1 if host is an IPv4 or IPv6 literal. */
 int net_is_ip_literal(const char *host);
-/* Listening socket on host:port (numeric or resolvable host; port 0 = any). Non-blocking.
+/* Listening socket on host:port (numeric or resolvable host; port 0 = any). Non-blocking, with
+ * TCP_NODELAY (Linux copies it to every accepted socket: no setsockopt per connection).
+ * backlog: the accept queue (the kernel caps it at net.core.somaxconn).
  * reuseport: SO_REUSEPORT, so that several sockets (one per worker, each with its own accept
  * queue) share host:port and the kernel spreads connections over them.
  * Returns the fd, or -1 + err. */
@@ -25,9 +27,10 @@ int net_connect(const char *host, unsigned port, int timeout_ms, char *err, size
 /* "127.0.0.1:4433" / "[::1]:4433" for a socket address. */
 void net_addr_str(const struct sockaddr *sa, char *out, size_t cap);
 int net_set_nonblock(int fd);
-/* Thousands of connections need thousands of descriptors: lifts the soft RLIMIT_NOFILE to the
- * hard limit (best effort). */
-void net_raise_nofile(void);
+/* Thousands of connections need thousands of descriptors: when the soft RLIMIT_NOFILE is below
+ * need, lifts it to the hard limit. 0 when need descriptors fit; -1 + err (what to do) when the
+ * hard limit is too low. *have (may be NULL) gets the soft limit in force afterwards. */
+int net_raise_nofile(unsigned long need, unsigned long *have, char *err, size_t errlen);
 void net_set_nodelay(int fd);
 /* CLOCK_MONOTONIC in milliseconds / nanoseconds. */
 uint64_t net_now_ms(void);

@@ -5,7 +5,9 @@
 # counting latency from the intended start; a server that survives a one-byte-at-a-time client
 # and a client that never finishes (each costs a handshake timeout while a concurrent load
 # completes), answers malformed records with the right alert, prints --stats-interval lines and
-# ends on SIGTERM with a final stats line (under ASan: and no leak). Options: --help, bad ones.
+# ends on SIGTERM with a final stats line (under ASan: and no leak); --repeat windows with their
+# spread (and compare reading them), --hold. Options: --help, bad ones. 10,000 concurrent
+# connections: many_conns.sh.
 . "$(dirname "$0")/_lib.bash"
 il_need_basics serve_load
 T=$IL_TMP
@@ -37,6 +39,8 @@ expect_rc load-needs-ca 2 '^mbshake load: --ca FILE or --insecure is required' "
 expect_rc load-bad-verify 2 "^mbshake load: --verify sometimes" "$MB" load 127.0.0.1:1 --insecure --verify sometimes
 expect_rc load-bad-rate 2 "^mbshake load: --rate" "$MB" load 127.0.0.1:1 --insecure --rate -5
 expect_rc load-bad-threads 2 "^mbshake load: --threads" "$MB" load 127.0.0.1:1 --insecure --threads many
+expect_rc load-hold-repeat 2 "^mbshake load: --hold runs one window" "$MB" load 127.0.0.1:1 --insecure --hold --repeat 2
+expect_rc load-bad-repeat 2 "^mbshake load: --repeat" "$MB" load 127.0.0.1:1 --insecure --repeat 0
 expect_rc load-bad-suite 2 "^mbshake load: --suite" "$MB" load 127.0.0.1:1 --insecure --suite NOPE
 expect_rc serve-bad-threads 2 "^mbshake serve: --threads" "$MB" serve --cert "$CERTS/ecdsa-p256.pem" \
     --key "$CERTS/ecdsa-p256.key" --threads 0
@@ -58,6 +62,30 @@ if il_mbshake_serve "$slog" --cert "$CERTS/ecdsa-p256-chain.pem" --key "$CERTS/e
     timeout 20 "$MB" compare "$T/a.json" "$T/b.json" >"$T/cmp.log" 2>&1; rc=$?
     if [ $rc -le 1 ] && grep -q 'handshakes_per_sec' "$T/cmp.log" && ! grep -q 'No run of' "$T/cmp.log"
     then il_ok compare-load-files; else il_fail compare-load-files "rc=$rc" "$T/cmp.log"; fi
+    # --repeat R: R windows back to back, every figure a stat over them (n = R, R values) in
+    # the file and a spread table; compare reads such files (and gives a confidence interval)
+    for f in r3a r3b; do
+        timeout 20 "$MB" load "127.0.0.1:$SERVE_PORT" "${CA[@]}" --connections 16 --threads 2 \
+            --duration 0.4 --repeat 3 --verify cached --json "$T/$f.json" >"$T/$f.log" 2>&1; rc=$?
+    done
+    nv=$(tr -d ' \n' <"$T/r3a.json" | grep -oE '"handshakes_per_sec":\{[^}]*"values":\[[^]]*\]' |
+         sed -E 's/.*"values":\[([^]]*)\].*/\1/' | tr ',' '\n' | grep -c .)
+    if [ $rc -eq 0 ] && grep -q '"repeat": 3' "$T/r3a.json" && grep -q '"n": 3' "$T/r3a.json" &&
+       [ "$nv" = 3 ] && grep -q '^spread over 3 windows' "$T/r3a.log" &&
+       grep -qE '^  handshake p99 us +[0-9]+ +[0-9]+\.\.[0-9]+' "$T/r3a.log" &&
+       [ "$(json_num "$T/r3a.json" failures)" = 0 ]; then il_ok load:repeat-windows
+    else il_fail load:repeat-windows "rc=$rc values=$nv" "$T/r3a.log" "$T/r3a.json"; fi
+    timeout 20 "$MB" compare "$T/r3a.json" "$T/r3b.json" >"$T/cmp3.log" 2>&1; rc=$?
+    if [ $rc -le 1 ] && grep -q 'handshakes_per_sec' "$T/cmp3.log" && ! grep -q 'No run of' "$T/cmp3.log" &&
+       ! grep -q 'handshakes_per_sec.*n/a' "$T/cmp3.log"
+    then il_ok compare-repeat-load-files; else il_fail compare-repeat-load-files "rc=$rc" "$T/cmp3.log"; fi
+    # --hold with --request: our server closes after the response; nothing is a failure
+    timeout 20 "$MB" load "127.0.0.1:$SERVE_PORT" "${CA[@]}" --connections 4 --hold --request \
+        --duration 5 --json "$T/holdreq.json" >"$T/holdreq.log" 2>&1; rc=$?
+    hs=$(json_num "$T/holdreq.json" median)
+    if [ $rc -eq 0 ] && [ "${hs%.*}" = 4 ] &&
+       [ "$(json_num "$T/holdreq.json" failures)" = 0 ] && grep -q '^held open: ' "$T/holdreq.log"
+    then il_ok load:hold-request; else il_fail load:hold-request "rc=$rc" "$T/holdreq.log"; fi
     timeout 20 "$MB" load "127.0.0.1:$SERVE_PORT" "${CA[@]}" --connections 8 --duration 0.5 \
         --no-batch --json "$T/nobatch.json" >"$T/nobatch.log" 2>&1
     load_ok serve2:client-inline-crypto "$T/nobatch.log" "$T/nobatch.json" 5 $?
@@ -83,7 +111,7 @@ if il_mbshake_serve "$slog" --cert "$CERTS/ecdsa-p256-chain.pem" --key "$CERTS/e
     if [ $rc -eq 1 ] && grep -qE '"verify": [1-9]' "$T/bad.json" && grep -q 'verify' "$T/bad.log"
     then il_ok load:verify-failure-counted; else il_fail load:verify-failure-counted "rc=$rc" "$T/bad.log" "$T/bad.json"; fi
     kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; rc=$?
-    if grep -qE '^stats: [0-9]+ handshakes/s, [0-9]+ active connections, batch occupancy x25519' "$slog"
+    if grep -qE '^stats: [0-9]+ handshakes/s, [0-9]+ active connections \(peak [0-9]+\), batch occupancy x25519' "$slog"
     then il_ok serve2:stats-interval; else il_fail serve2:stats-interval "no stats line" "$slog"; fi
     if [ $rc -eq 0 ] && grep -qE 'stopped by signal; .* handshakes ok, [0-9]+ failed' "$slog" &&
        ! grep -q 'LeakSanitizer\|AddressSanitizer' "$slog"; then il_ok serve2:graceful-shutdown
