@@ -84,7 +84,7 @@ eng_conn *eng_conn_new(const eng_cfg *cfg, const char *servername)
     /* Zero the state, not the three big buffers (rbuf, out, hs: 66 of the 75 KiB): every
      * read of them is bounded by a length that starts at 0 here (rlen, out_len, hs_len +
      * hs_in), so their old bytes are never looked at; clearing them cost ~10 µs per
-     * connection. eng_conn_free still wipes all of it. */
+     * connection. eng_conn_free wipes what was written of them (the *_hw marks). */
     memset(c, 0, offsetof(eng_conn, rbuf));
     c->cfg = cfg;
     c->role = cfg->role;
@@ -104,8 +104,12 @@ void eng_conn_free(eng_conn *c)
     cd_gcm_wipe(&c->wkey);
     cd_gcm_wipe(&c->rkey);
     wipe_secrets(c);
-    /* also the application plaintext still sitting in the record buffer */
-    ct_wipe(c, sizeof *c);
+    /* the state, and as much of each buffer as was ever written (application plaintext may
+     * still sit in the record buffer); the rest was never written since eng_conn_new */
+    ct_wipe(c, offsetof(eng_conn, rbuf));
+    ct_wipe(c->rbuf, c->rbuf_hw);
+    ct_wipe(c->out, c->out_hw);
+    ct_wipe(c->hs, c->hs_hw);
     free(c);
 }
 

@@ -168,6 +168,9 @@ struct eng_conn {
     size_t sig_len;
     cd_pubkey peer;       /* client: server leaf key */
     uint8_t have_peer;
+    /* How far each big buffer below has ever been written (eng_conn_free wipes that much, so a
+     * connection touches only the pages it used: 10,000 idle connections stay small). */
+    size_t rbuf_hw, out_hw, hs_hw;
 
     eng_op op;
 
@@ -175,6 +178,12 @@ struct eng_conn {
     uint8_t out[ENG_OUT_CAP];
     uint8_t hs[ENG_HS_CAP];
 };
+
+/* Raises a buffer's high-water mark (eng_conn's rbuf_hw, out_hw, hs_hw) to end. */
+#define CONN_HW(hw, end)                                                                           \
+    do {                                                                                           \
+        if ((end) > (hw)) (hw) = (end);                                                            \
+    } while (0)
 
 /* ---- errors (conn.c) -------------------------------------------------------------------- */
 /* Records the reason of a failing check (first one wins) and returns e. */

@@ -98,6 +98,7 @@ int hs_in_append(eng_conn *c, const uint8_t *p, size_t n)
             "handshake data exceeds the %d-byte handshake buffer", ENG_HS_CAP);
     memcpy(c->hs + c->hs_len + c->hs_in, p, n);
     c->hs_in += n;
+    CONN_HW(c->hs_hw, c->hs_len + c->hs_in);
     int r = hs_in_next(c); /* refuses an oversized message as soon as its header is in */
     return r < 0 ? r : 0;
 }
@@ -124,6 +125,8 @@ void hs_msg_begin(eng_conn *c, eng_wr *w, uint8_t type)
 /* see eng_internal.h */
 int hs_msg_end(eng_conn *c, eng_wr *w)
 {
+    /* a builder that gave up before here wrote only bytes of our own outgoing message */
+    CONN_HW(c->hs_hw, c->hs_len + w->len);
     REQUIRE(c, !w->err && w->depth == 0, ENG_E_INTERNAL(6),
             "our %s does not fit the handshake buffer", c->ctx);
     size_t body = w->len - TLS_HS_HDR;

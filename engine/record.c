@@ -33,6 +33,7 @@ static uint8_t *out_reserve(eng_conn *c, size_t need, int is_alert)
     if (ENG_OUT_CAP - c->out_len < need + keep) return NULL;
     uint8_t *p = c->out + c->out_len;
     c->out_len += need;
+    CONN_HW(c->out_hw, c->out_len);
     return p;
 }
 
@@ -99,6 +100,7 @@ int rec_write_hs(eng_conn *c, const uint8_t *p, size_t n)
                 ENG_OUT_CAP - c->out_len >= take + ENG_ALERT_RESERVE) {
                 memcpy(c->out + c->out_len, p, take);
                 c->out_len += take;
+                CONN_HW(c->out_hw, c->out_len);
                 have += take;
                 h[3] = (uint8_t)(have >> 8);
                 h[4] = (uint8_t)have;
@@ -254,6 +256,7 @@ int rec_read(eng_conn *c, const uint8_t *in, size_t avail, size_t *used)
         size_t take = TLS_REC_HDR - c->rlen < avail ? TLS_REC_HDR - c->rlen : avail;
         memcpy(c->rbuf + c->rlen, in, take);
         c->rlen += take;
+        CONN_HW(c->rbuf_hw, c->rlen);
         *used += take;
         in += take;
         avail -= take;
@@ -268,6 +271,7 @@ int rec_read(eng_conn *c, const uint8_t *in, size_t avail, size_t *used)
     size_t take = total - c->rlen < avail ? total - c->rlen : avail;
     memcpy(c->rbuf + c->rlen, in, take);
     c->rlen += take;
+    CONN_HW(c->rbuf_hw, c->rlen);
     *used += take;
     if (c->rlen < total) return 0;
     c->rlen = 0;
