@@ -13,7 +13,8 @@ const cd_x25519 *const cd_x25519_impls[] = {
 const unsigned cd_x25519_nimpls = sizeof cd_x25519_impls / sizeof *cd_x25519_impls;
 
 const cd_p256 *const cd_p256_impls[] = {
-    &cd_p256_avx2, /* all four primitives (verify: vector u1 G and u2 Q, scalar finish) */
+    &cd_p256_avx2, /* keygen, derive, sign: 4 lanes; verify: 4 lanes for 3-4 signatures, the
+                    * one-lane BMI2/ADX code (p256_verify_mulx.c) for 1-2 (needs within AVX2's) */
     &cd_p256_scalar,
 };
 const unsigned cd_p256_nimpls = sizeof cd_p256_impls / sizeof *cd_p256_impls;

@@ -13,8 +13,8 @@
 #include "p256_internal.h"
 
 #define WIN 7
-#define NWIN 37  /* ceil(257 / 7): Booth digits need one bit above the top */
-#define NENT 64  /* |digit| in 1..64 */
+#define NWIN P256_BASE_NWIN /* 37 = ceil(257 / 7): Booth digits need one bit above the top */
+#define NENT P256_BASE_NENT /* |digit| in 1..64 */
 
 static _Alignas(64) p256_aff base_tab[NWIN][NENT];
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
@@ -81,10 +81,10 @@ static void base_select(p256_aff *sel, const p256_aff row[NENT], uint64_t mag)
     _mm_storeu_si128((__m128i *)sel->y + 1, y1);
 }
 
-/* Booth digit of window j: bits 7j-1 .. 7j+6 of k (bit -1 = 0) give
+/* see p256_internal.h — Booth digit of window j: bits 7j-1 .. 7j+6 of k (bit -1 = 0) give
  * d = b(7j-1) + sum_{i<6} b(7j+i) 2^i - 64 b(7j+6), in [-64, 64]. Returns |d|, *neg = sign mask.
  * Branch-free: the bits are secret in p256_base_mul_ct. */
-static uint64_t booth_digit(const uint64_t k[4], int j, uint64_t *neg)
+uint64_t p256_base_booth_digit(const uint64_t k[4], int j, uint64_t *neg)
 {
     uint64_t v;
     if (j == 0) {
@@ -119,7 +119,7 @@ void p256_base_mul_ct(p256_jac *r, const uint8_t kb[32])
     p256_limbs_from_be(k, kb);
     memset(&acc, 0, sizeof acc);
     for (int j = 0; j < NWIN; j++) {
-        uint64_t neg, mag = booth_digit(k, j, &neg);
+        uint64_t neg, mag = p256_base_booth_digit(k, j, &neg);
         base_select(&sel, base_tab[j], mag);
         p256_fe_neg(ny, sel.y);
         p256_limbs_cmov(sel.y, ny, neg);
@@ -135,21 +135,8 @@ void p256_base_mul_ct(p256_jac *r, const uint8_t kb[32])
 }
 
 /* see p256_internal.h */
-void p256_base_mul_vartime(p256_jac *r, const uint64_t u[4])
+const p256_aff (*p256_base_tables(void))[P256_BASE_NENT]
 {
-    p256_jac acc;
-    p256_aff t;
     pthread_once(&base_once, base_build);
-    memset(&acc, 0, sizeof acc);
-    for (int j = 0; j < NWIN; j++) {
-        uint64_t neg, mag = booth_digit(u, j, &neg);
-        if (!mag) continue;
-        memcpy(t.x, base_tab[j][mag - 1].x, sizeof t.x);
-        if (neg)
-            p256_fe_neg(t.y, base_tab[j][mag - 1].y);
-        else
-            memcpy(t.y, base_tab[j][mag - 1].y, sizeof t.y);
-        p256_point_add_mixed_vartime(&acc, &acc, &t);
-    }
-    *r = acc;
+    return (const p256_aff(*)[P256_BASE_NENT])base_tab;
 }

@@ -201,6 +201,31 @@ void p256_fe_inv(p256_fe r, const p256_fe a)
     ct_wipe(t, sizeof t);
 }
 
+/* see p256_internal.h — as p256_fn_inv_blinded, with the blinding factor b a random element of
+ * [1, n-1] taken as an element of GF(p) (B R after the conversion): A B is then uniform on
+ * GF(p)* up to a statistical distance below 2^-127 ((p - n) / p), and 0 stays 0 */
+void p256_fe_inv_blinded(p256_fe r, const p256_fe a)
+{
+    p256_fn bn;
+    p256_fe b, t;
+    uint64_t ab[4], inv[4], bl[4];
+    p256_fn_random(bn);
+    p256_fn_from_mont(bl, bn);
+    fe_mul(b, bl, fe_r2);
+    fe_mul(t, a, b);
+    p256_fe_from_mont(ab, t);
+    P256_DECLASSIFY(ab, sizeof ab);
+    p256_inv_vartime(inv, ab, p256_p);
+    fe_mul(t, inv, fe_r2);
+    fe_mul(r, t, b);
+    ct_wipe(bn, sizeof bn);
+    ct_wipe(b, sizeof b);
+    ct_wipe(t, sizeof t);
+    ct_wipe(ab, sizeof ab);
+    ct_wipe(inv, sizeof inv);
+    ct_wipe(bl, sizeof bl);
+}
+
 /* see p256_internal.h */
 uint64_t p256_fe_from_be(p256_fe r, const uint8_t in[32])
 {
@@ -209,6 +234,12 @@ uint64_t p256_fe_from_be(p256_fe r, const uint8_t in[32])
     uint64_t ok = p256_limbs_lt(a, p256_p);
     p256_fe_mul(r, a, fe_r2);
     return ok;
+}
+
+/* see p256_internal.h */
+void p256_fe_to_mont(p256_fe r, const uint64_t a[4])
+{
+    fe_mul(r, a, fe_r2);
 }
 
 /* see p256_internal.h */

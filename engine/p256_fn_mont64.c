@@ -2,7 +2,9 @@
  * form (R = 2^256), generic word-by-word reduction with n0 = -n^-1 mod 2^64 (n has no special
  * shape). Only ECDSA uses it: a handful of multiplications and one inversion per signature.
  * Constant time throughout. */
+#include "cd.h"
 #include "ct.h"
+#include "p256_fe_asm.h"
 #include "p256_internal.h"
 
 typedef unsigned __int128 u128;
@@ -37,8 +39,51 @@ static void fn_final_sub(uint64_t r[4], const uint64_t t[4], uint64_t top)
     r[3] = s3 ^ (keep & (s3 ^ t[3]));
 }
 
+/* One generic Montgomery step on the window w0..w4 (asm text): m = w0 n0 mod 2^64 in the
+ * operand named by m, then w += m n, which clears w0; the carry out of the step is left in w0
+ * and enters the next step through its high word (cin). Scratch: the operand named by c, rax,
+ * rdx. */
+#define FN_REDSTEP(w0, w1, w2, w3, w4, cin, m, c)                                                  \
+    "movq %[" #w0 "], %[" #m "]\n\t"                                                              \
+    "imulq %[ninv], %[" #m "]\n\t"                                                                \
+    "movq %[n0], %%rax\n\t"                                                                       \
+    "mulq %[" #m "]\n\t"                                                                          \
+    "addq %%rax, %[" #w0 "]\n\t"                                                                  \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "movq %%rdx, %[" #c "]\n\t"                                                                   \
+    "movq %[n1], %%rax\n\t"                                                                       \
+    "mulq %[" #m "]\n\t"                                                                          \
+    "addq %[" #c "], %[" #w1 "]\n\t"                                                              \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "addq %%rax, %[" #w1 "]\n\t"                                                                  \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "movq %%rdx, %[" #c "]\n\t"                                                                   \
+    "movq %[n2], %%rax\n\t"                                                                       \
+    "mulq %[" #m "]\n\t"                                                                          \
+    "addq %[" #c "], %[" #w2 "]\n\t"                                                              \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "addq %%rax, %[" #w2 "]\n\t"                                                                  \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "movq %%rdx, %[" #c "]\n\t"                                                                   \
+    "movq %[n3], %%rax\n\t"                                                                       \
+    "mulq %[" #m "]\n\t"                                                                          \
+    "addq %[" #c "], %[" #w3 "]\n\t"                                                              \
+    "adcq $0, %%rdx\n\t"                                                                          \
+    "addq %%rax, %[" #w3 "]\n\t"                                                                  \
+    "adcq $0, %%rdx\n\t" cin                                                                     \
+    "addq %%rdx, %[" #w4 "]\n\t"                                                                  \
+    "movl $0, %k[" #w0 "]\n\t"                                                                    \
+    "adcq $0, %[" #w0 "]\n\t"
+/* the four steps: the product t7..t0 becomes t7..t4 (< 2n), the last carry in t3 */
+#define FN_REDC(m, c)                                                                              \
+    FN_REDSTEP(t0, t1, t2, t3, t4, "", m, c)                                                       \
+    FN_REDSTEP(t1, t2, t3, t4, t5, "addq %[t0], %%rdx\n\t", m, c)                                 \
+    FN_REDSTEP(t2, t3, t4, t5, t6, "addq %[t1], %%rdx\n\t", m, c)                                 \
+    FN_REDSTEP(t3, t4, t5, t6, t7, "addq %[t2], %%rdx\n\t", m, c)
+
 /* see p256_internal.h — baseline x86-64 inline assembly (mul/add/adc/cmov): the 512-bit product
- * row by row, then four generic Montgomery steps (m = t_i * n0, t += m*n*2^(64i); the carry out
+ * row by row (P256_ASM_MUL4X4, shared with the multiplication mod p), then four generic
+ * Montgomery steps (m = t_i * n0, t += m*n*2^(64i); the carry out
  * of step i enters step i+1 through its high word), then one conditional subtraction. Valid for
  * a < 2^256 and b < n: the result is then < 2n before the final subtraction. */
 void p256_fn_mul(p256_fn r, const p256_fn a, const p256_fn b)
@@ -46,226 +91,8 @@ void p256_fn_mul(p256_fn r, const p256_fn a, const p256_fn b)
     uint64_t t0, t1, t2, t3, t4, t5, t6, t7, x, ra, rd;
     const uint64_t *ap = a, *bp = b;
     __asm__(
-        "movq 0(%[b]), %%rax\n\t"
-        "mulq 0(%[a])\n\t"
-        "movq %%rax, %[t0]\n\t"
-        "movq %%rdx, %[t1]\n\t"
-        "movq 0(%[b]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t2]\n\t"
-        "movq 0(%[b]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t3]\n\t"
-        "movq 0(%[b]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t4]\n\t"
-        "movq 8(%[b]), %%rax\n\t"
-        "mulq 0(%[a])\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 8(%[b]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "addq %[x], %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 8(%[b]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %[x], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 8(%[b]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %[x], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t5]\n\t"
-        "movq 16(%[b]), %%rax\n\t"
-        "mulq 0(%[a])\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 16(%[b]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "addq %[x], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 16(%[b]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %[x], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 16(%[b]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %[x], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t6]\n\t"
-        "movq 24(%[b]), %%rax\n\t"
-        "mulq 0(%[a])\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 24(%[b]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "addq %[x], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 24(%[b]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %[x], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 24(%[b]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %[x], %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t7]\n\t"
-        "movq %[t0], %[b]\n\t"
-        "imulq %[ninv], %[b]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %%rax, %[t0]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rdx, %[t4]\n\t"
-        "movl $0, %k[t0]\n\t"
-        "adcq $0, %[t0]\n\t"
-        "movq %[t1], %[b]\n\t"
-        "imulq %[ninv], %[b]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t0], %%rdx\n\t"
-        "addq %%rdx, %[t5]\n\t"
-        "movl $0, %k[t1]\n\t"
-        "adcq $0, %[t1]\n\t"
-        "movq %[t2], %[b]\n\t"
-        "imulq %[ninv], %[b]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t1], %%rdx\n\t"
-        "addq %%rdx, %[t6]\n\t"
-        "movl $0, %k[t2]\n\t"
-        "adcq $0, %[t2]\n\t"
-        "movq %[t3], %[b]\n\t"
-        "imulq %[ninv], %[b]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[b]\n\t"
-        "addq %[a], %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t2], %%rdx\n\t"
-        "addq %%rdx, %[t7]\n\t"
-        "movl $0, %k[t3]\n\t"
-        "adcq $0, %[t3]\n\t"
+        P256_ASM_MUL4X4
+        FN_REDC(b, a)
         "movq %[t4], %[t0]\n\t"
         "movq %[t5], %[t1]\n\t"
         "movq %[t6], %[t2]\n\t"
@@ -297,196 +124,8 @@ static void fn_sqr(p256_fn r, const p256_fn a)
     uint64_t t0, t1, t2, t3, t4, t5, t6, t7, x, ra, rd;
     const uint64_t *ap = a;
     __asm__(
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 8(%[a])\n\t"
-        "movq %%rax, %[t1]\n\t"
-        "movq %%rdx, %[t2]\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t3]\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t4]\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq 16(%[a])\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[x]\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %[x], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t5]\n\t"
-        "movq 16(%[a]), %%rax\n\t"
-        "mulq 24(%[a])\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[t6]\n\t"
-        "xorl %k[t7], %k[t7]\n\t"
-        "addq %[t1], %[t1]\n\t"
-        "adcq %[t2], %[t2]\n\t"
-        "adcq %[t3], %[t3]\n\t"
-        "adcq %[t4], %[t4]\n\t"
-        "adcq %[t5], %[t5]\n\t"
-        "adcq %[t6], %[t6]\n\t"
-        "adcq $0, %[t7]\n\t"
-        "movq 0(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "movq %%rax, %[t0]\n\t"
-        "addq %%rdx, %[t1]\n\t"
-        "movl $0, %k[x]\n\t"
-        "adcq $0, %[x]\n\t"
-        "movq 8(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "addq %[x], %%rax\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq %%rdx, %[t3]\n\t"
-        "movl $0, %k[x]\n\t"
-        "adcq $0, %[x]\n\t"
-        "movq 16(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "addq %[x], %%rax\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq %%rdx, %[t5]\n\t"
-        "movl $0, %k[x]\n\t"
-        "adcq $0, %[x]\n\t"
-        "movq 24(%[a]), %%rax\n\t"
-        "mulq %%rax\n\t"
-        "addq %[x], %%rax\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t6]\n\t"
-        "adcq %%rdx, %[t7]\n\t"
-        "movq %[t0], %[x]\n\t"
-        "imulq %[ninv], %[x]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %%rax, %[t0]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rdx, %[t4]\n\t"
-        "movl $0, %k[t0]\n\t"
-        "adcq $0, %[t0]\n\t"
-        "movq %[t1], %[x]\n\t"
-        "imulq %[ninv], %[x]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %%rax, %[t1]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t0], %%rdx\n\t"
-        "addq %%rdx, %[t5]\n\t"
-        "movl $0, %k[t1]\n\t"
-        "adcq $0, %[t1]\n\t"
-        "movq %[t2], %[x]\n\t"
-        "imulq %[ninv], %[x]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %%rax, %[t2]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t1], %%rdx\n\t"
-        "addq %%rdx, %[t6]\n\t"
-        "movl $0, %k[t2]\n\t"
-        "adcq $0, %[t2]\n\t"
-        "movq %[t3], %[x]\n\t"
-        "imulq %[ninv], %[x]\n\t"
-        "movq %[n0], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %%rax, %[t3]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n1], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t4]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n2], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t5]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "movq %%rdx, %[a]\n\t"
-        "movq %[n3], %%rax\n\t"
-        "mulq %[x]\n\t"
-        "addq %[a], %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %%rax, %[t6]\n\t"
-        "adcq $0, %%rdx\n\t"
-        "addq %[t2], %%rdx\n\t"
-        "addq %%rdx, %[t7]\n\t"
-        "movl $0, %k[t3]\n\t"
-        "adcq $0, %[t3]\n\t"
+        P256_ASM_SQR4X4
+        FN_REDC(x, a)
         "movq %[t4], %[t0]\n\t"
         "movq %[t5], %[t1]\n\t"
         "movq %[t6], %[t2]\n\t"
@@ -574,6 +213,53 @@ void p256_fn_inv(p256_fn r, const p256_fn a)
     ct_wipe(tab, sizeof tab);
     ct_wipe(a2, sizeof a2);
     ct_wipe(acc, sizeof acc);
+}
+
+/* see p256_internal.h */
+void p256_fn_inv_vartime(p256_fn r, const p256_fn a)
+{
+    uint64_t t[4], inv[4];
+    p256_fn_from_mont(t, a);
+    p256_inv_vartime(inv, t, p256_n);
+    p256_fn_to_mont(r, inv);
+}
+
+/* see p256_internal.h */
+void p256_fn_random(p256_fn r)
+{
+    uint8_t b[32];
+    for (;;) {
+        cd_random(b, sizeof b);
+        /* the retry says only that a discarded draw was out of range */
+        uint64_t ok = p256_fn_in_range(b);
+        P256_DECLASSIFY(&ok, sizeof ok);
+        if (ok) break;
+    }
+    uint64_t t[4];
+    p256_limbs_from_be(t, b);
+    p256_fn_to_mont(r, t);
+    ct_wipe(b, sizeof b);
+    ct_wipe(t, sizeof t);
+}
+
+/* see p256_internal.h — (a b)^-1 b for a fresh random b in [1, n-1] (Montgomery form B R):
+ * fn_mul(a, b) = A B R, its plain value A B is uniform and independent of a, so it may be
+ * declassified and inverted in variable time; then (A B)^-1 R B R / R = A^-1 R. */
+void p256_fn_inv_blinded(p256_fn r, const p256_fn a)
+{
+    p256_fn b, t;
+    uint64_t ab[4], inv[4];
+    p256_fn_random(b);
+    p256_fn_mul(t, a, b);
+    p256_fn_from_mont(ab, t);
+    P256_DECLASSIFY(ab, sizeof ab);
+    p256_inv_vartime(inv, ab, p256_n);
+    p256_fn_to_mont(t, inv);
+    p256_fn_mul(r, t, b);
+    ct_wipe(b, sizeof b);
+    ct_wipe(t, sizeof t);
+    ct_wipe(ab, sizeof ab);
+    ct_wipe(inv, sizeof inv);
 }
 
 /* see p256_internal.h */

@@ -2,14 +2,21 @@
  *
  *   p256_fe_mont64.c/.h    field GF(p), 4x64-bit limbs, Montgomery form (R = 2^256); the hot
  *                          operations are baseline x86-64 inline assembly in the .h
+ *   p256_fe_asm.h          the asm text both multiplier flavours and the mod-n code share
+ *                          (product, square, reduction mod p), GF(p) add/sub
+ *   p256_fe_mulx.h         fe_mul/fe_sqr with BMI2 mulx + ADX adcx/adox (*_mulx.c files only)
+ *   p256_point_formulas.h  the Jacobian formulas once, over whichever flavour is included
  *   p256_fn_mont64.c       integers mod the group order n, Montgomery form, inversion
- *   p256_point_jacobian.c  Jacobian point formulas, validation, constant-time variable-base
- *                          multiplication (odd signed 5-bit windows over a co-Z table),
- *                          variable-time verify multiplication
+ *   p256_point_jacobian.c  point validation, the formulas over the baseline field code,
+ *                          constant-time variable-base
+ *                          multiplication (odd signed 5-bit windows over a co-Z table)
  *   p256_base_booth7.c     fixed-base multiplication: 37 affine tables of 64 points (Booth 7-bit
  *                          windows), built at first use
  *   p256_rfc6979.c         deterministic (optionally hedged) nonces, RFC 6979 §3.2 / §3.6
  *   p256_scalar.c          cd_p256_scalar: keygen / derive / sign / verify, lanes = 1
+ *   p256_inv_vartime.c     variable-time inversion mod p or n (public values)
+ *   p256_verify_impl.h     ECDSA verification (Straus, affine tables, shared inversions), built
+ *                          as p256_verify_base.c (baseline) and p256_verify_mulx.c (BMI2/ADX)
  *
  * Field elements and scalars are little-endian arrays of four 64-bit limbs. Unless a name says
  * otherwise, every function is constant time in all of its inputs. */
@@ -62,11 +69,17 @@ void p256_fe_add(p256_fe r, const p256_fe a, const p256_fe b);
 void p256_fe_sub(p256_fe r, const p256_fe a, const p256_fe b);
 void p256_fe_neg(p256_fe r, const p256_fe a);
 void p256_fe_inv(p256_fe r, const p256_fe a); /* a^(p-2): 0 maps to 0 */
+/* The same value (0 maps to 0), for a secret a: a is multiplied by a fresh random blinding
+ * factor b (cd_random), the product, uniform and independent of a, is inverted by the
+ * variable-time gcd, and the result multiplied by b again. Constant time in a; a third of the
+ * cost of p256_fe_inv. */
+void p256_fe_inv_blinded(p256_fe r, const p256_fe a);
 /* Plain big-endian integer -> Montgomery form. Returns all-ones if in < p, else 0 (r is then
  * meaningless but computed in the same time). */
 uint64_t p256_fe_from_be(p256_fe r, const uint8_t in[32]);
 void p256_fe_to_be(uint8_t out[32], const p256_fe a);
 void p256_fe_from_mont(uint64_t r[4], const p256_fe a); /* plain integer < p */
+void p256_fe_to_mont(p256_fe r, const uint64_t a[4]);   /* plain integer < p -> Montgomery */
 uint64_t p256_fe_is_zero(const p256_fe a);             /* all-ones if a == 0 */
 uint64_t p256_fe_eq(const p256_fe a, const p256_fe b); /* all-ones if equal */
 
@@ -79,6 +92,17 @@ void p256_fn_from_mont(uint64_t r[4], const p256_fn a); /* -> plain integer < n 
 /* a < 2^256 plain -> a mod n, plain (one conditional subtraction suffices: 2^256 < 2n) */
 void p256_fn_reduce_once(uint64_t r[4], const uint64_t a[4]);
 void p256_fn_inv(p256_fn r, const p256_fn a); /* Montgomery in/out, a^(n-2); constant time */
+/* a^-1 for a secret nonzero a (Montgomery in/out) by blinding, as p256_fe_inv_blinded:
+ * constant time in a, a fifth of the cost of p256_fn_inv */
+void p256_fn_inv_blinded(p256_fn r, const p256_fn a);
+/* a^-1 for a public nonzero a (Montgomery in/out), variable time (p256_inv_vartime) */
+void p256_fn_inv_vartime(p256_fn r, const p256_fn a);
+/* a uniformly random element of [1, n-1] from cd_random, Montgomery form (secret) */
+void p256_fn_random(p256_fn r);
+/* r = a^-1 mod m for a plain integer a in [1, m-1] and an odd prime m < 2^256 (p256_p or
+ * p256_n); plain integers in and out. Variable time: public values only
+ * (p256_inv_vartime.c). */
+void p256_inv_vartime(uint64_t r[4], const uint64_t a[4], const uint64_t m[4]);
 /* all-ones if the big-endian scalar is in [1, n-1], else 0 */
 uint64_t p256_fn_in_range(const uint8_t in[32]);
 
@@ -99,15 +123,33 @@ uint64_t p256_point_to_affine(p256_aff *r, const p256_jac *a);
 /* r = k*P, k a big-endian scalar in [1, n-1] (secret), P public and valid. Constant time in k.
  * For k outside [1, n-1] the result is unspecified (callers substitute a valid scalar). */
 void p256_point_mul_ct(p256_jac *r, const p256_aff *p, const uint8_t k[32]);
-/* r = u1*G + u2*Q, u1 and u2 plain integers < n. Variable time: only for verification. */
-void p256_point_mul2_vartime(p256_jac *r, const uint64_t u1[4], const p256_aff *q,
-                             const uint64_t u2[4]);
+/* Width-w NAF of u < 2^256 (public), 2 <= w <= 8: digits d[i] odd in [-(2^(w-1) - 1),
+ * 2^(w-1) - 1] or 0, u = sum d[i] 2^i, at most one nonzero digit in any w consecutive ones.
+ * Returns the digit count (<= 257). Variable time. */
+int p256_wnaf_vartime(int8_t d[257], const uint64_t u[4], unsigned w);
+
 
 /* ---- fixed base (p256_base_booth7.c) ---------------------------------------------------- */
 /* r = k*G, k a big-endian scalar in [1, n-1] (secret). Constant time in k. */
 void p256_base_mul_ct(p256_jac *r, const uint8_t k[32]);
-/* r = u*G, u a plain integer < n (public; may be 0). Variable time. */
-void p256_base_mul_vartime(p256_jac *r, const uint64_t u[4]);
+/* The tables behind it (built at first use; also read by p256_verify_impl.h and the AVX2 code): row j holds i * 2^(7j) * G for i = 1..64 at
+ * index i - 1, affine, Montgomery form; P256_BASE_NWIN rows. */
+#define P256_BASE_NWIN 37
+#define P256_BASE_NENT 64
+const p256_aff (*p256_base_tables(void))[P256_BASE_NENT];
+/* The Booth digit of window j (0 <= j < P256_BASE_NWIN) of the 256-bit integer k: returns |d|
+ * in 0..64 and sets *neg to all-ones when d < 0, else 0. Constant time. */
+uint64_t p256_base_booth_digit(const uint64_t k[4], int j, uint64_t *neg);
+
+/* ---- verification (p256_verify_impl.h) ------------------------------------------------------ */
+/* The cd_p256 verify contract for any n <= 32: bit i of the result set unless sig[i] is a
+ * valid signature of hash[i] under pub[i]. Variable time (all inputs are public). The same
+ * code over the baseline field arithmetic (p256_verify_base.c) and over BMI2/ADX
+ * (p256_verify_mulx.c; needs CD_NEEDS_MULX). */
+uint32_t p256_verify_base(const uint8_t pub[][65], const uint8_t hash[][32],
+                          const uint8_t sig[][64], unsigned n);
+uint32_t p256_verify_mulx(const uint8_t pub[][65], const uint8_t hash[][32],
+                          const uint8_t sig[][64], unsigned n);
 
 /* ---- RFC 6979 nonces (p256_rfc6979.c) --------------------------------------------------- */
 typedef struct {

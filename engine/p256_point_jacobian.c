@@ -1,9 +1,7 @@
 /* p256_point_jacobian.c — P-256 points in Jacobian coordinates (x = X/Z^2, y = Y/Z^3) with the
- * a = -3 formulas (Hankerson-Menezes-Vanstone, Guide to ECC §3.2.2; the doubling rearranged
- * from "dbl-2001-b", the addition "add-1998-cmo-2" of the Explicit-Formulas Database; Meloni's
- * co-Z addition for the precomputed table), public point validation, the constant-time
- * variable-base multiplication used by ECDH, and the variable-time double multiplication used
- * by ECDSA verification.
+ * a = -3 formulas of p256_point_formulas.h over the baseline field code (p256_fe_mont64.h):
+ * public point validation, the constant-time variable-base multiplication used by ECDH, the
+ * wNAF recoding verification uses, and the variable-time additions of the table builders.
  *
  * The incomplete formulas are safe where they are used because the scalar recodings below
  * provably never hit their exceptional cases (a = ±b, infinity); see p256_point_mul_ct. */
@@ -13,6 +11,7 @@
 #include "ct.h"
 #include "p256_fe_mont64.h"
 #include "p256_internal.h"
+#include "p256_point_formulas.h"
 
 /* see p256_internal.h */
 int p256_point_decode(p256_aff *r, const uint8_t in[65])
@@ -33,99 +32,10 @@ int p256_point_decode(p256_aff *r, const uint8_t in[65])
     return ok != 0;
 }
 
-/* see p256_internal.h — a = -3 doubling (Guide to ECC §3.2.2 / EFD dbl-2001-b), rearranged
- * for fewer additions: with g = 2Y^2 and b4 = 2Xg = 4XY^2,
- *   alpha = 3(X - Z^2)(X + Z^2), X3 = alpha^2 - 2 b4, Y3 = alpha (b4 - X3) - 2 g^2, Z3 = 2YZ.
- * 4M + 4S + 12 additions (dbl-2001-b: 3M + 5S + 16); maps infinity (Z = 0) to Z3 = 0. */
+/* see p256_internal.h */
 void p256_point_dbl(p256_jac *r, const p256_jac *a)
 {
-    p256_fe delta, g, b4, alpha, t0, t1, z3;
-    fe_sqr(delta, a->z);
-    fe_sqr(g, a->y);
-    fe_add(g, g, g); /* 2Y^2 */
-    fe_mul(b4, a->x, g);
-    fe_add(b4, b4, b4); /* 4XY^2 */
-    fe_sub(t0, a->x, delta);
-    fe_add(t1, a->x, delta);
-    fe_mul(t0, t0, t1);
-    fe_add(alpha, t0, t0);
-    fe_add(alpha, alpha, t0); /* 3(X - Z^2)(X + Z^2) */
-    fe_mul(z3, a->y, a->z);
-    fe_add(r->z, z3, z3); /* 2YZ (a is read for the last time above: r may be a) */
-    fe_sqr(t0, alpha);
-    fe_sub(t0, t0, b4);
-    fe_sub(r->x, t0, b4);
-    fe_sub(t1, b4, r->x);
-    fe_mul(t1, t1, alpha);
-    fe_sqr(g, g);
-    fe_add(g, g, g); /* 8Y^4 */
-    fe_sub(r->y, t1, g);
-}
-
-/* The 12M + 4S addition core; also reports H = 0 and R = 0 for the variable-time caller. */
-static void add_core(p256_jac *r, const p256_jac *a, const p256_jac *b, uint64_t *h0,
-                     uint64_t *r0)
-{
-    p256_fe z1z1, z2z2, u1, u2, s1, s2, h, rr, hh, hhh, v, x3, y3, z3;
-    fe_sqr(z1z1, a->z);
-    fe_sqr(z2z2, b->z);
-    fe_mul(u1, a->x, z2z2);
-    fe_mul(u2, b->x, z1z1);
-    fe_mul(s1, a->y, b->z);
-    fe_mul(s1, s1, z2z2);
-    fe_mul(s2, b->y, a->z);
-    fe_mul(s2, s2, z1z1);
-    fe_sub(h, u2, u1);
-    fe_sub(rr, s2, s1);
-    *h0 = p256_fe_is_zero(h);
-    *r0 = p256_fe_is_zero(rr);
-    fe_sqr(hh, h);
-    fe_mul(hhh, h, hh);
-    fe_mul(v, u1, hh);
-    fe_sqr(x3, rr);
-    fe_sub(x3, x3, hhh);
-    fe_sub(x3, x3, v);
-    fe_sub(x3, x3, v);
-    fe_sub(y3, v, x3);
-    fe_mul(y3, y3, rr);
-    fe_mul(s1, s1, hhh);
-    fe_sub(y3, y3, s1);
-    fe_mul(z3, a->z, b->z);
-    fe_mul(z3, z3, h);
-    memcpy(r->x, x3, sizeof x3);
-    memcpy(r->y, y3, sizeof y3);
-    memcpy(r->z, z3, sizeof z3);
-}
-
-/* madd, 8M + 3S: r = a + b for b affine, a finite and a != ±b; reports H = 0 (then a = ±b)
- * and R = 0 for the variable-time caller. r may alias a. */
-static void madd_core(p256_jac *r, const p256_jac *a, const p256_aff *b, uint64_t *h0,
-                      uint64_t *r0)
-{
-    p256_fe z1z1, u2, s2, h, rr, hh, hhh, v, x3, y3, z3;
-    fe_sqr(z1z1, a->z);
-    fe_mul(u2, b->x, z1z1);
-    fe_mul(s2, b->y, a->z);
-    fe_mul(s2, s2, z1z1);
-    fe_sub(h, u2, a->x);
-    fe_sub(rr, s2, a->y);
-    *h0 = p256_fe_is_zero(h);
-    *r0 = p256_fe_is_zero(rr);
-    fe_sqr(hh, h);
-    fe_mul(hhh, h, hh);
-    fe_mul(v, a->x, hh);
-    fe_sqr(x3, rr);
-    fe_sub(x3, x3, hhh);
-    fe_sub(x3, x3, v);
-    fe_sub(x3, x3, v);
-    fe_sub(y3, v, x3);
-    fe_mul(y3, y3, rr);
-    fe_mul(hhh, hhh, a->y);
-    fe_sub(y3, y3, hhh);
-    fe_mul(z3, a->z, h);
-    memcpy(r->x, x3, sizeof x3);
-    memcpy(r->y, y3, sizeof y3);
-    memcpy(r->z, z3, sizeof z3);
+    pt_dbl(r, a);
 }
 
 /* see p256_internal.h — madd, then masked selects for the infinity cases */
@@ -133,7 +43,7 @@ void p256_point_add_mixed_ct(p256_jac *r, const p256_jac *a, const p256_aff *b, 
 {
     p256_jac t;
     uint64_t a_inf = p256_fe_is_zero(a->z), h0, r0;
-    madd_core(&t, a, b, &h0, &r0);
+    pt_madd_core(&t, a, b, &h0, &r0);
     /* a at infinity: the sum is b (Z = 1) */
     p256_limbs_cmov(t.x, b->x, a_inf);
     p256_limbs_cmov(t.y, b->y, a_inf);
@@ -157,7 +67,7 @@ void p256_point_add_mixed_vartime(p256_jac *r, const p256_jac *a, const p256_aff
     }
     p256_jac t;
     uint64_t h0, r0;
-    madd_core(&t, a, b, &h0, &r0);
+    pt_madd_core(&t, a, b, &h0, &r0);
     if (h0) {
         if (r0) {
             p256_point_dbl(r, a); /* a == b */
@@ -182,7 +92,7 @@ void p256_point_add_vartime(p256_jac *r, const p256_jac *a, const p256_jac *b)
     }
     p256_jac t;
     uint64_t h0, r0;
-    add_core(&t, a, b, &h0, &r0);
+    pt_add_core(&t, a, b, &h0, &r0);
     if (h0) {
         if (r0) {
             p256_point_dbl(r, a); /* a == b */
@@ -199,7 +109,7 @@ uint64_t p256_point_to_affine(p256_aff *r, const p256_jac *a)
 {
     p256_fe zi, zi2;
     uint64_t finite = ~p256_fe_is_zero(a->z);
-    p256_fe_inv(zi, a->z);
+    p256_fe_inv_blinded(zi, a->z);
     fe_sqr(zi2, zi);
     fe_mul(r->x, a->x, zi2);
     fe_mul(zi2, zi2, zi);
@@ -228,32 +138,8 @@ typedef struct {
     p256_fe z, zz, zzz;
 } coz_table;
 
-/* Co-Z addition (Meloni, "New point addition formulae for ECC applications", 2007): for
- * P = (X1, Y1, Z) and Q = (X2, Y2, Z), sets sum = P + Q and P = the same point with the new
- * Z3 = Z*H, H = X2 - X1; returns H through h. 5M + 2S. Needs P != ±Q. */
-static void zaddu(p256_fe sx, p256_fe sy, p256_fe px, p256_fe py, const p256_fe qx,
-                  const p256_fe qy, p256_fe h)
-{
-    p256_fe r, hh, w1, w2, a1, t;
-    fe_sub(h, qx, px);
-    fe_sub(r, qy, py);
-    fe_sqr(hh, h);
-    fe_mul(w1, px, hh);
-    fe_mul(w2, qx, hh);
-    fe_sub(t, w2, w1);
-    fe_mul(a1, py, t); /* Y1 H^3 */
-    fe_sqr(sx, r);
-    fe_sub(sx, sx, w1);
-    fe_sub(sx, sx, w2); /* X3 = R^2 - W1 - W2 */
-    fe_sub(t, w1, sx);
-    fe_mul(t, t, r);
-    fe_sub(sy, t, a1); /* Y3 = R (W1 - X3) - Y1 H^3 */
-    memcpy(px, w1, sizeof w1);
-    memcpy(py, a1, sizeof a1);
-}
-
 /* t->e[i] = (2i+1)P with a common Z; P is public, so this needs no care. P + 2jP never hits
- * the exceptional case of zaddu: 2P = ±(2j+1)P would need n | 2j+1 ± 2. */
+ * the exceptional case of pt_zaddu: 2P = ±(2j+1)P would need n | 2j+1 ± 2. */
 static void coz_build(coz_table *t, const p256_aff *p)
 {
     p256_jac p1, d;
@@ -268,7 +154,7 @@ static void coz_build(coz_table *t, const p256_aff *p)
     fe_mul(t->e[0].y, p->y, zz);
     memcpy(t->z, d.z, sizeof d.z);
     for (int i = 1; i < 16; i++) { /* e[i] = D + e[i-1]; D moves to the new Z */
-        zaddu(t->e[i].x, t->e[i].y, d.x, d.y, t->e[i - 1].x, t->e[i - 1].y, h[i]);
+        pt_zaddu(t->e[i].x, t->e[i].y, d.x, d.y, t->e[i - 1].x, t->e[i - 1].y, h[i]);
         fe_mul(t->z, t->z, h[i]);
     }
     /* entry j has Z_j = Z_D h_1 ... h_j: bring it to Z_15 with mu = h_{j+1} ... h_15 */
@@ -383,62 +269,39 @@ void p256_point_mul_ct(p256_jac *r, const p256_aff *p, const uint8_t kb[32])
     ct_wipe_stack(); /* the last add_coz and doubling's temporaries */
 }
 
-/* width-5 NAF of u (public): digits odd in [-15, 15] or 0; returns the digit count */
-static int wnaf5(int8_t d[257], const uint64_t u[4])
+/* bits pos .. pos+63 of the 256-bit integer k (public), zeros past bit 255 */
+static uint64_t bits64(const uint64_t k[4], unsigned pos)
 {
-    uint64_t k[5] = {u[0], u[1], u[2], u[3], 0};
-    int len = 0;
-    while (k[0] | k[1] | k[2] | k[3] | k[4]) {
-        int digit = 0;
-        if (k[0] & 1) {
-            digit = (int)(k[0] & 31);
-            if (digit >= 16) digit -= 32;
-            /* k -= digit */
-            if (digit > 0) {
-                uint64_t b = (uint64_t)digit;
-                for (int i = 0; i < 5; i++) {
-                    uint64_t t = k[i] - b;
-                    b = t > k[i];
-                    k[i] = t;
-                }
-            } else {
-                uint64_t c = (uint64_t)(-digit);
-                for (int i = 0; i < 5; i++) {
-                    uint64_t t = k[i] + c;
-                    c = t < c;
-                    k[i] = t;
-                }
-            }
-        }
-        d[len++] = (int8_t)digit;
-        for (int i = 0; i < 4; i++) k[i] = (k[i] >> 1) | (k[i + 1] << 63);
-        k[4] >>= 1;
-    }
-    return len;
+    if (pos >= 256) return 0;
+    unsigned limb = pos / 64, off = pos % 64;
+    uint64_t lo = k[limb] >> off, hi = limb + 1 < 4 ? k[limb + 1] : 0;
+    return off ? lo | (hi << (64 - off)) : lo;
 }
 
-/* see p256_internal.h — u1*G from the fixed-base tables (no doublings), u2*Q by wNAF-5 */
-void p256_point_mul2_vartime(p256_jac *r, const uint64_t u1[4], const p256_aff *q,
-                             const uint64_t u2[4])
+/* see p256_internal.h — windows with a carry: scanning up from bit 0 with carry c, a position
+ * whose bit differs from c starts a digit: the w-bit window there plus c is odd; above 2^(w-1)
+ * it becomes negative (window + c - 2^w) and leaves c = 1. Runs of equal bits are skipped a
+ * word at a time. */
+int p256_wnaf_vartime(int8_t d[257], const uint64_t u[4], unsigned w)
 {
-    p256_jac tab[8], neg[8], q2, acc, g;
-    int8_t d[257];
-    memcpy(tab[0].x, q->x, sizeof q->x);
-    memcpy(tab[0].y, q->y, sizeof q->y);
-    memcpy(tab[0].z, p256_fe_one, sizeof p256_fe_one);
-    p256_point_dbl(&q2, &tab[0]);
-    for (int i = 1; i < 8; i++) p256_point_add_vartime(&tab[i], &tab[i - 1], &q2);
-    for (int i = 0; i < 8; i++) {
-        neg[i] = tab[i];
-        fe_neg(neg[i].y, tab[i].y);
+    const uint64_t mask = ((uint64_t)1 << w) - 1, half = (uint64_t)1 << (w - 1);
+    uint64_t carry = 0;
+    unsigned pos = 0;
+    int len = 0;
+    memset(d, 0, 257);
+    while (pos < 257) {
+        uint64_t x = bits64(u, pos) ^ (0 - carry); /* ones where the bit differs from carry */
+        if (!x) {
+            pos += 64;
+            continue;
+        }
+        pos += (unsigned)__builtin_ctzll(x);
+        if (pos >= 257) break;
+        uint64_t word = (bits64(u, pos) & mask) + carry; /* odd */
+        carry = word >= half;
+        d[pos] = (int8_t)((int64_t)word - (int64_t)(carry << w));
+        len = (int)pos + 1;
+        pos += w;
     }
-    int len = wnaf5(d, u2);
-    memset(&acc, 0, sizeof acc);
-    for (int i = len - 1; i >= 0; i--) {
-        if (!p256_fe_is_zero(acc.z)) p256_point_dbl(&acc, &acc);
-        if (d[i] > 0) p256_point_add_vartime(&acc, &acc, &tab[d[i] / 2]);
-        if (d[i] < 0) p256_point_add_vartime(&acc, &acc, &neg[-d[i] / 2]);
-    }
-    p256_base_mul_vartime(&g, u1);
-    p256_point_add_vartime(r, &acc, &g);
+    return len;
 }

@@ -89,7 +89,7 @@ static uint64_t sign_with(uint8_t sig[64], const uint8_t k[32], const p256_fn d,
     p256_fn_to_mont(rm, r);
     p256_limbs_from_be(kk, k);
     p256_fn_to_mont(km, kk);
-    p256_fn_inv(kinv, km);
+    p256_fn_inv_blinded(kinv, km);
     p256_fn_mul(t, rm, d);
     p256_fn_add(t, t, e);
     p256_fn_mul(t, t, kinv); /* s = k^-1 (e + r d) */
@@ -146,59 +146,6 @@ static uint32_t sign_scalar(uint8_t sig[][64], const uint8_t priv[][32], const u
     return bad;
 }
 
-/* FIPS 186-4 §6.4.2; everything here is public, so it branches freely */
-static int verify_one(const uint8_t pub[65], const uint8_t hash[32], const uint8_t sig[64])
-{
-    p256_aff q;
-    p256_jac pt;
-    uint64_t r[4], s[4], e[4], u1[4], u2[4];
-    p256_fn sm, w, em, rm, t;
-    p256_fe rf, z2, lhs;
-    if (!p256_point_decode(&q, pub)) return 0;
-    if (!p256_fn_in_range(sig) || !p256_fn_in_range(sig + 32)) return 0; /* r, s in [1, n-1] */
-    p256_limbs_from_be(r, sig);
-    p256_limbs_from_be(s, sig + 32);
-    p256_limbs_from_be(e, hash);
-    p256_fn_reduce_once(e, e);
-    p256_fn_to_mont(sm, s);
-    p256_fn_inv(w, sm);
-    p256_fn_to_mont(em, e);
-    p256_fn_to_mont(rm, r);
-    p256_fn_mul(t, em, w);
-    p256_fn_from_mont(u1, t);
-    p256_fn_mul(t, rm, w);
-    p256_fn_from_mont(u2, t);
-    p256_point_mul2_vartime(&pt, u1, &q, u2);
-    if (p256_fe_is_zero(pt.z)) return 0;
-    /* x(R) mod n == r without an inversion: X == r Z^2, or X == (r + n) Z^2 when r + n < p */
-    uint8_t rb[32];
-    p256_fe_sqr(z2, pt.z);
-    p256_limbs_to_be(rb, r);
-    p256_fe_from_be(rf, rb);
-    p256_fe_mul(lhs, rf, z2);
-    if (p256_fe_eq(lhs, pt.x)) return 1;
-    uint64_t rn[4], c = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned __int128 x = (unsigned __int128)r[i] + p256_n[i] + c;
-        rn[i] = (uint64_t)x;
-        c = (uint64_t)(x >> 64);
-    }
-    if (c || !p256_limbs_lt(rn, p256_p)) return 0;
-    p256_limbs_to_be(rb, rn);
-    p256_fe_from_be(rf, rb);
-    p256_fe_mul(lhs, rf, z2);
-    return p256_fe_eq(lhs, pt.x) != 0;
-}
-
-static uint32_t verify_scalar(const uint8_t pub[][65], const uint8_t hash[][32],
-                              const uint8_t sig[][64], unsigned n)
-{
-    uint32_t bad = 0;
-    for (unsigned i = 0; i < n; i++)
-        if (!verify_one(pub[i], hash[i], sig[i])) bad |= 1u << i;
-    return bad;
-}
-
 const cd_p256 cd_p256_scalar = {
     .name = "scalar",
     .lanes = 1,
@@ -206,5 +153,5 @@ const cd_p256 cd_p256_scalar = {
     .keygen = keygen_scalar,
     .derive = derive_scalar,
     .sign = sign_scalar,
-    .verify = verify_scalar,
+    .verify = p256_verify_base, /* p256_verify_impl.h */
 };

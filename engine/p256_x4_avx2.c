@@ -3,9 +3,11 @@
  * (p256_x4_point_avx2.c); the per-lane work around them (range checks, RFC 6979, arithmetic
  * mod n, encodings) reuses the scalar code of p256_*.c through p256_internal.h.
  *
- * verify computes u1 G and u2 Q with the same four-lane multiplications (constant time is not
- * needed there, but they beat the scalar variable-time double multiplication) and finishes each
- * lane with the scalar code.
+ * verify, for three or four signatures, computes u1 G and u2 Q with the four-lane
+ * multiplications (u2 Q reading its table by index: the inputs are public) and finishes each
+ * lane with the scalar code; one or two signatures go to p256_verify_mulx (see
+ * X4_VERIFY_MIN). s^-1 mod n comes from the variable-time gcd there, and from a blinded
+ * variable-time inversion in sign (p256_fn_inv_blinded).
  *
  * Partial batches are padded with a fixed dummy lane (scalar 1, peer G) whose result is
  * discarded. Invalid inputs are replaced under a mask (private key -> 1) or, for a peer point,
@@ -42,14 +44,15 @@ static uint64_t pick_scalar(uint8_t k[32], const uint8_t priv[32])
 }
 
 /* a[l] = a[l]^-1 mod n for the four lanes (Montgomery form, all nonzero) with one inversion
- * (Montgomery's trick): 9 multiplications instead of three more inversions. Constant time. */
-static void fn_inv4(p256_fn a[L])
+ * (Montgomery's trick): 9 multiplications instead of three more inversions. Constant time when
+ * inv is (p256_fn_inv_blinded for signing; verification passes p256_fn_inv_vartime). */
+static void fn_inv4(p256_fn a[L], void (*inv_fn)(p256_fn, const p256_fn))
 {
     p256_fn pre[L], inv, t;
     memcpy(pre[0], a[0], sizeof pre[0]);
     for (unsigned l = 1; l < L; l++)
         p256_fn_mul(pre[l], pre[l - 1], a[l]);
-    p256_fn_inv(inv, pre[L - 1]);
+    inv_fn(inv, pre[L - 1]);
     for (unsigned l = L - 1; l > 0; l--) {
         p256_fn_mul(t, inv, pre[l - 1]); /* a[l]^-1 */
         p256_fn_mul(inv, inv, a[l]);     /* (a[0] .. a[l-1])^-1 */
@@ -177,7 +180,7 @@ static uint32_t avx2_sign(uint8_t sig[][64], const uint8_t priv[][32], const uin
         p256_limbs_from_be(s.kk, s.k[l]);
         p256_fn_to_mont(s.kinv[l], s.kk);
     }
-    fn_inv4(s.kinv); /* every k (padding: 1) is in [1, n-1] */
+    fn_inv4(s.kinv, p256_fn_inv_blinded); /* every k (padding: 1) is in [1, n-1] */
     for (unsigned l = 0; l < n; l++) {
         p256_fn_reduce_once(s.r, s.x[l]); /* r = x mod n; x < p < 2n */
         p256_fn_to_mont(s.rm, s.r);
@@ -230,8 +233,7 @@ static void export_jac(p256_jac out[L], const p256x4_jac *a)
     }
 }
 
-/* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time by the constant-time
- * multiplications (cheaper here than the scalar variable-time double multiplication), then
+/* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time, then
  * added lane by lane with the scalar formulas, which handle every case. Everything is public:
  * ordinary branches. */
 static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
@@ -252,7 +254,7 @@ static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
         if (good[l]) p256_limbs_from_be(s, sig[l] + 32);
         p256_fn_to_mont(w[l], s);
     }
-    fn_inv4(w); /* s in [1, n-1], or 1 */
+    fn_inv4(w, p256_fn_inv_vartime); /* s in [1, n-1], or 1 */
     for (unsigned l = 0; l < L; l++) {
         const uint8_t *pt = g_point;
         p256_aff dummy;
@@ -284,8 +286,8 @@ static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
     }
     p256x4_from_plain(&q.x, (const uint64_t(*)[4])qx);
     p256x4_from_plain(&q.y, (const uint64_t(*)[4])qy);
-    p256x4_base_mul_ct(&j1, (const uint8_t(*)[32])u1b);
-    p256x4_mul_ct(&j2, &q, (const uint8_t(*)[32])u2b);
+    p256x4_base_mul_vartime(&j1, (const uint8_t(*)[32])u1b);
+    p256x4_mul_vartime(&j2, &q, (const uint8_t(*)[32])u2b);
     export_jac(a1, &j1);
     export_jac(a2, &j2);
     _mm256_zeroall();
@@ -328,6 +330,20 @@ static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
     return bad;
 }
 
+/* Below X4_VERIFY_MIN signatures a padded four-lane call costs more per signature than the
+ * one-lane code (p256_verify_mulx, BMI2/ADX): a four-lane call costs about 340k TSC ticks
+ * whatever its fill, so 340k and 170k per signature for one and two, against 155k and 150k;
+ * from three on the kernel wins (113k and 85k per signature for three and four against ~150k;
+ * Zen 3, min over repeated calls). CD_NEEDS_AVX2 includes BMI2 and ADX. */
+#define X4_VERIFY_MIN 3
+
+static uint32_t avx2_verify_any(const uint8_t pub[][65], const uint8_t hash[][32],
+                                const uint8_t sig[][64], unsigned n)
+{
+    if (n < X4_VERIFY_MIN) return p256_verify_mulx(pub, hash, sig, n);
+    return avx2_verify(pub, hash, sig, n);
+}
+
 const cd_p256 cd_p256_avx2 = {
     .name = "avx2",
     .lanes = L,
@@ -335,5 +351,5 @@ const cd_p256 cd_p256_avx2 = {
     .keygen = avx2_keygen,
     .derive = avx2_derive,
     .sign = avx2_sign,
-    .verify = avx2_verify,
+    .verify = avx2_verify_any,
 };

@@ -87,8 +87,14 @@ typedef struct {
 void p256x4_booth(p256x4_digits *d, const uint8_t k[P256X4_LANES][32]);
 /* r = k * P per lane; k in [1, n-1], P valid (public). Constant time in k. */
 void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32]);
+/* The same for public k (verification): the table entries are read by index instead of by a
+ * masked scan of all 16. Variable time. */
+void p256x4_mul_vartime(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32]);
 /* r = k * G per lane; k in [1, n-1]. Constant time in k. */
 void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
+/* The same for public k in [1, n-1] (verification): Booth-7 windows read by index.
+ * Variable time. */
+void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
 /* affine x and y (plain integers < p) of a; ok[l] all-ones unless lane l was at infinity */
 void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
                       uint64_t ok[P256X4_LANES], const p256x4_jac *a);

@@ -1,8 +1,9 @@
 /* p256_x4_point_avx2.c — P-256 point arithmetic on four lanes (Jacobian coordinates, a = -3)
  * and the two constant-time scalar multiplications of the AVX2 kernel:
  *
- *   variable base (derive): Booth 5-bit windows from the top, five doublings and one addition
- *     of a table entry j P (j = 1..16, Jacobian, 16 entries scanned whole per lane) per window;
+ *   variable base (derive; verify's u2 Q with the table read by index): Booth 5-bit windows
+ *     from the top, five doublings and one addition of a table entry j P per window (j = 1..16
+ *     sharing one Z, built with co-Z additions; 16 entries scanned whole per lane);
  *   fixed base (keygen, sign): the comb k G = sum d_i (2^(5i) G) over 52 windows, one mixed
  *     addition per window from 52 affine tables of 16 points (built at first use with the scalar
  *     code of p256_point_jacobian.c, then converted); each lane's entry is picked by vpermd
@@ -44,35 +45,6 @@ static void jac_dbl(p256x4_jac *r, const p256x4_jac *a)
     p256x4_sqr(&t1, &gamma);
     p256x4_smul(&t1, &t1, 8);
     p256x4_sub(&r->y, &t0, &t1); /* Y3 = alpha (4 beta - X3) - 8 gamma^2 */
-}
-
-/* add-1998-cmo-2: 12M + 4S; a != +-b, neither at infinity (callers mask those cases) */
-static void jac_add(p256x4_jac *r, const p256x4_jac *a, const p256x4_jac *b)
-{
-    p256x4_fe z1z1, z2z2, u1, u2, s1, s2, h, rr, h2, h3, v, t;
-    p256x4_sqr(&z1z1, &a->z);
-    p256x4_sqr(&z2z2, &b->z);
-    p256x4_mul(&u1, &a->x, &z2z2);
-    p256x4_mul(&u2, &b->x, &z1z1);
-    p256x4_mul(&s1, &a->y, &b->z);
-    p256x4_mul(&s1, &s1, &z2z2);
-    p256x4_mul(&s2, &b->y, &a->z);
-    p256x4_mul(&s2, &s2, &z1z1);
-    p256x4_sub(&h, &u2, &u1);
-    p256x4_sub(&rr, &s2, &s1);
-    p256x4_sqr(&h2, &h);
-    p256x4_mul(&h3, &h2, &h);
-    p256x4_mul(&v, &u1, &h2);
-    p256x4_sqr(&t, &rr);
-    p256x4_sub(&t, &t, &h3);
-    p256x4_add(&u2, &v, &v);
-    p256x4_sub(&r->x, &t, &u2); /* X3 = R^2 - H^3 - 2 U1 H^2 */
-    p256x4_sub(&t, &v, &r->x);
-    p256x4_mul(&t, &rr, &t);
-    p256x4_mul(&s1, &s1, &h3);
-    p256x4_sub(&r->y, &t, &s1); /* Y3 = R (U1 H^2 - X3) - S1 H^3 */
-    p256x4_mul(&t, &a->z, &b->z);
-    p256x4_mul(&r->z, &t, &h); /* Z3 = Z1 Z2 H */
 }
 
 /* mixed addition (Z2 = 1): 8M + 3S; a != +-b, neither at infinity */
@@ -147,14 +119,19 @@ void p256x4_booth(p256x4_digits *d, const uint8_t k[P256X4_LANES][32])
 
 /* ---- variable base ---------------------------------------------------------------------- */
 
+/* The table of j P, j = 1..16, sharing one Z ("co-Z", as in p256_point_mul_ct): entry j-1 is
+ * (X_j, Y_j) with x = X_j / Z^2, y = Y_j / Z^3; z, zz, zzz = Z, Z^2, Z^3. A table addition
+ * then costs 11M + 3S instead of 12M + 4S, and a lookup moves two coordinates, not three. */
 struct mul_state {
-    p256x4_jac tab[16]; /* j P for j = 1..16 */
-    p256x4_jac acc, sel, sum;
+    p256x4_aff tab[16];
+    p256x4_fe z, zz, zzz, h[16], mu, mu2, mu3;
+    p256x4_jac acc, sel, sum, pm;
+    p256x4_aff sxy;
     p256x4_digits dg;
 };
 
 /* sel = tab[absd - 1] per lane (all 16 entries read), zero when absd = 0 */
-static void select_jac(p256x4_jac *sel, const p256x4_jac tab[16], __m256i absd)
+static void select_coz(p256x4_aff *sel, const p256x4_aff tab[16], __m256i absd)
 {
     memset(sel, 0, sizeof *sel);
     for (int j = 0; j < 16; j++) {
@@ -162,9 +139,117 @@ static void select_jac(p256x4_jac *sel, const p256x4_jac tab[16], __m256i absd)
         for (int i = 0; i < 9; i++) {
             sel->x.v[i] = _mm256_or_si256(sel->x.v[i], _mm256_and_si256(tab[j].x.v[i], m));
             sel->y.v[i] = _mm256_or_si256(sel->y.v[i], _mm256_and_si256(tab[j].y.v[i], m));
-            sel->z.v[i] = _mm256_or_si256(sel->z.v[i], _mm256_and_si256(tab[j].z.v[i], m));
         }
     }
+}
+
+/* sel = tab[absd_l - 1] in lane l, reading only those entries (public digits: verification);
+ * lane l of a ymm register is dwords 2l and 2l+1. Entry 0 stands in for a zero digit, whose
+ * lane the caller discards. */
+static void select_coz_vartime(p256x4_aff *sel, const p256x4_aff tab[16],
+                               const uint64_t absd[P256X4_LANES])
+{
+    const p256x4_aff *e[P256X4_LANES];
+    for (int l = 0; l < P256X4_LANES; l++)
+        e[l] = &tab[absd[l] ? absd[l] - 1 : 0];
+#define PICK(c)                                                                                    \
+    for (int i = 0; i < 9; i++) {                                                                  \
+        __m256i a = _mm256_blend_epi32(e[0]->c.v[i], e[1]->c.v[i], 0x0c);                          \
+        __m256i b = _mm256_blend_epi32(e[2]->c.v[i], e[3]->c.v[i], 0xc0);                          \
+        sel->c.v[i] = _mm256_blend_epi32(a, b, 0xf0);                                              \
+    }
+    PICK(x)
+    PICK(y)
+#undef PICK
+}
+
+/* Co-Z addition (Meloni): P = (px, py) and Q = (qx, qy) on one Z (P != +-Q): (sx, sy) = P + Q
+ * and P moves to the new Z3 = Z H, H = qx - px returned in h. 5M + 2S. */
+static void zaddu(p256x4_fe *sx, p256x4_fe *sy, p256x4_fe *px, p256x4_fe *py, const p256x4_fe *qx,
+                  const p256x4_fe *qy, p256x4_fe *h)
+{
+    p256x4_fe r, hh, w1, w2, a1, t;
+    p256x4_sub(h, qx, px);
+    p256x4_sub(&r, qy, py);
+    p256x4_sqr(&hh, h);
+    p256x4_mul(&w1, px, &hh);
+    p256x4_mul(&w2, qx, &hh);
+    p256x4_sub(&t, &w2, &w1);
+    p256x4_mul(&a1, py, &t); /* Y1 H^3 */
+    p256x4_sqr(&t, &r);
+    p256x4_sub(&t, &t, &w1);
+    p256x4_sub(sx, &t, &w2); /* X3 = R^2 - W1 - W2 */
+    p256x4_sub(&t, &w1, sx);
+    p256x4_mul(&t, &t, &r);
+    p256x4_sub(sy, &t, &a1); /* Y3 = R (W1 - X3) - Y1 H^3 */
+    *px = w1;
+    *py = a1;
+}
+
+/* r = a + (b, Z) for b an entry of the co-Z table (zz = Z^2, zzz = Z^3): add-1998-cmo-2 with
+ * Z2^2 and Z2^3 precomputed, 11M + 3S; a != +-b, neither at infinity */
+static void coz_add(p256x4_jac *r, const p256x4_jac *a, const p256x4_aff *b, const p256x4_fe *z,
+                    const p256x4_fe *zz, const p256x4_fe *zzz)
+{
+    p256x4_fe z1z1, u1, u2, s1, s2, h, rr, h2, h3, v, t;
+    p256x4_sqr(&z1z1, &a->z);
+    p256x4_mul(&u1, &a->x, zz);
+    p256x4_mul(&u2, &b->x, &z1z1);
+    p256x4_mul(&s1, &a->y, zzz);
+    p256x4_mul(&s2, &b->y, &a->z);
+    p256x4_mul(&s2, &s2, &z1z1);
+    p256x4_sub(&h, &u2, &u1);
+    p256x4_sub(&rr, &s2, &s1);
+    p256x4_sqr(&h2, &h);
+    p256x4_mul(&h3, &h2, &h);
+    p256x4_mul(&v, &u1, &h2);
+    p256x4_sqr(&t, &rr);
+    p256x4_sub(&t, &t, &h3);
+    p256x4_add(&u2, &v, &v);
+    p256x4_sub(&r->x, &t, &u2); /* X3 = R^2 - H^3 - 2 U1 H^2 */
+    p256x4_sub(&t, &v, &r->x);
+    p256x4_mul(&t, &rr, &t);
+    p256x4_mul(&s1, &s1, &h3);
+    p256x4_sub(&r->y, &t, &s1); /* Y3 = R (U1 H^2 - X3) - S1 H^3 */
+    p256x4_mul(&t, &a->z, z);
+    p256x4_mul(&r->z, &t, &h); /* Z3 = Z1 Z H */
+}
+
+/* s->tab[j-1] = j P for j = 1..16 on one Z. P + iP (i = 2..15) never meets the exceptional case
+ * of zaddu: P = +-iP would need n | i -+ 1. */
+static void coz_table(struct mul_state *s, const p256x4_aff *p)
+{
+    p256x4_jac p1, d;
+    p1.x = p->x;
+    p1.y = p->y;
+    for (int j = 0; j < 9; j++)
+        p1.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
+    jac_dbl(&d, &p1); /* 2P = (X_D, Y_D, Z_D) */
+    s->tab[1].x = d.x;
+    s->tab[1].y = d.y;
+    s->z = d.z;
+    p256x4_sqr(&s->mu2, &d.z); /* P on Z_D: the moving copy pm and entry 0 */
+    p256x4_mul(&s->pm.x, &p->x, &s->mu2);
+    p256x4_mul(&s->mu3, &s->mu2, &d.z);
+    p256x4_mul(&s->pm.y, &p->y, &s->mu3);
+    s->tab[0].x = s->pm.x;
+    s->tab[0].y = s->pm.y;
+    for (int i = 2; i < 16; i++) { /* (i+1) P = P + i P; P moves to the new Z */
+        zaddu(&s->tab[i].x, &s->tab[i].y, &s->pm.x, &s->pm.y, &s->tab[i - 1].x, &s->tab[i - 1].y,
+              &s->h[i]);
+        p256x4_mul(&s->z, &s->z, &s->h[i]);
+    }
+    /* entry j (j >= 1) is on Z_D h_2 ... h_j, entry 0 on Z_D: bring them to the last Z */
+    s->mu = s->h[15];
+    for (int j = 14; j >= 0; j--) {
+        p256x4_sqr(&s->mu2, &s->mu);
+        p256x4_mul(&s->mu3, &s->mu2, &s->mu);
+        p256x4_mul(&s->tab[j].x, &s->tab[j].x, &s->mu2);
+        p256x4_mul(&s->tab[j].y, &s->tab[j].y, &s->mu3);
+        if (j >= 2) p256x4_mul(&s->mu, &s->mu, &s->h[j]);
+    }
+    p256x4_sqr(&s->zz, &s->z);
+    p256x4_mul(&s->zzz, &s->zz, &s->z);
 }
 
 static __m256i load4(const uint64_t x[P256X4_LANES])
@@ -172,24 +257,20 @@ static __m256i load4(const uint64_t x[P256X4_LANES])
     return _mm256_loadu_si256((const __m256i *)x);
 }
 
-/* see p256_x4_avx2.h. Before the addition of window i the accumulator is 32 m P, m the
- * (non-negative) integer of the digits above i. For i >= 1, 32 m < n - 16, so 32 m = +-d_i mod n
- * would need 32 m = |d_i| <= 16 as integers: only m = 0, the accumulator at infinity, which
+/* p256x4_mul_ct and p256x4_mul_vartime. Before the addition of window i the accumulator is 32 m P,
+ * m the (non-negative) integer of the digits above i. For i >= 1, 32 m < n - 16, so 32 m = +-d_i
+ * mod n would need 32 m = |d_i| <= 16 as integers: only m = 0, the accumulator at infinity, which
  * acc_inf tracks. For i = 0, 32 m = k - d_0 with d_0 = k mod 32 taken in [-16, 15] (bit -1 is
  * 0), and n = 17 mod 32: k - d_0 = d_0 mod n would need k = n + 2 d_0, so d_0 = 17 + 2 d_0
  * mod 32, d_0 = 15, but then k = n + 30 > n; k - d_0 = -d_0 means k = 0; k - d_0 = 0 mod n
  * with m != 0 means k = n + d_0, so 17 = 0 mod 32. None happens for k in [1, n-1]. */
-void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32])
+static void mul_impl(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32],
+                     int vartime)
 {
     struct mul_state s;
     const __m256i zero = _mm256_setzero_si256();
-    s.tab[0].x = p->x;
-    s.tab[0].y = p->y;
-    for (int j = 0; j < 9; j++)
-        s.tab[0].z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
-    jac_dbl(&s.tab[1], &s.tab[0]);
-    for (int j = 2; j < 16; j++)
-        jac_add(&s.tab[j], &s.tab[j - 1], &s.tab[0]); /* (j+1) P */
+    coz_table(&s, p);
+    s.sel.z = s.z;
     p256x4_booth(&s.dg, k);
     __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
     memset(&s.acc, 0, sizeof s.acc);
@@ -198,15 +279,32 @@ void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LA
             for (int d = 0; d < 5; d++)
                 jac_dbl(&s.acc, &s.acc);
         __m256i absd = load4(s.dg.absd[i]), dzero = _mm256_cmpeq_epi64(absd, zero);
-        select_jac(&s.sel, s.tab, absd);
-        cond_neg(&s.sel.y, load4(s.dg.neg[i]));
-        jac_add(&s.sum, &s.acc, &s.sel);
+        if (vartime) /* a public flag */
+            select_coz_vartime(&s.sxy, s.tab, s.dg.absd[i]);
+        else
+            select_coz(&s.sxy, s.tab, absd);
+        cond_neg(&s.sxy.y, load4(s.dg.neg[i]));
+        coz_add(&s.sum, &s.acc, &s.sxy, &s.z, &s.zz, &s.zzz);
+        s.sel.x = s.sxy.x; /* the entry as a Jacobian point (Z = the table's) */
+        s.sel.y = s.sxy.y;
         jac_blend(&s.sum, &s.sum, &s.sel, acc_inf);
         jac_blend(&s.acc, &s.sum, &s.acc, dzero);
         acc_inf = _mm256_and_si256(acc_inf, dzero);
     }
     *r = s.acc;
     ct_wipe(&s, sizeof s);
+}
+
+/* see p256_x4_avx2.h */
+void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32])
+{
+    mul_impl(r, p, k, 0);
+}
+
+/* see p256_x4_avx2.h */
+void p256x4_mul_vartime(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32])
+{
+    mul_impl(r, p, k, 1);
 }
 
 /* ---- fixed base ------------------------------------------------------------------------- */
@@ -323,16 +421,107 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
     ct_wipe(&s, sizeof s);
 }
 
-/* see p256_x4_avx2.h */
+/* ---- fixed base, public scalars (verification) -------------------------------------------
+ * The Booth-7 comb of the scalar code (p256_base_booth7.c: 37 windows of 64 affine multiples)
+ * in this file's limb format: comb7[j][i] = x then y of (i + 1) 2^(7j) G, nine 29-bit limbs
+ * each, Montgomery form (170 KB, built at first use from the scalar tables). Entries are read
+ * by index, so only for public scalars: 37 mixed additions instead of the 52 of
+ * p256x4_base_mul_ct. */
+static _Alignas(64) uint32_t comb7[P256_BASE_NWIN][P256_BASE_NENT][18];
+static pthread_once_t comb7_once = PTHREAD_ONCE_INIT;
+
+static void comb7_init(void)
+{
+    const p256_aff(*bt)[P256_BASE_NENT] = p256_base_tables();
+    uint64_t plain[4][4];
+    _Alignas(32) uint64_t out[9][4];
+    for (int j = 0; j < P256_BASE_NWIN; j++) {
+        for (int i = 0; i < P256_BASE_NENT; i += 2) { /* x and y of two entries per conversion */
+            p256x4_fe f;
+            p256_fe_from_mont(plain[0], bt[j][i].x);
+            p256_fe_from_mont(plain[1], bt[j][i].y);
+            p256_fe_from_mont(plain[2], bt[j][i + 1].x);
+            p256_fe_from_mont(plain[3], bt[j][i + 1].y);
+            p256x4_from_plain(&f, (const uint64_t(*)[4])plain);
+            for (int w = 0; w < 9; w++)
+                _mm256_store_si256((__m256i *)out[w], f.v[w]);
+            for (int w = 0; w < 9; w++) {
+                comb7[j][i][w] = (uint32_t)out[w][0];
+                comb7[j][i][9 + w] = (uint32_t)out[w][1];
+                comb7[j][i + 1][w] = (uint32_t)out[w][2];
+                comb7[j][i + 1][9 + w] = (uint32_t)out[w][3];
+            }
+        }
+    }
+}
+
+/* see p256_x4_avx2.h. As in p256_base_mul_ct (p256_base_booth7.c), k in [1, n-1] never meets
+ * equal or opposite points; the accumulator at infinity and zero digits are handled by masks. */
+void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
+{
+    struct comb_state s;
+    uint64_t kl[P256X4_LANES][4];
+    const __m256i zero = _mm256_setzero_si256();
+    pthread_once(&comb7_once, comb7_init);
+    for (int l = 0; l < P256X4_LANES; l++)
+        p256_limbs_from_be(kl[l], k[l]);
+    __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
+    memset(&s.acc, 0, sizeof s.acc);
+    for (int j = 0; j < 9; j++)
+        s.selj.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
+    for (int i = 0; i < P256_BASE_NWIN; i++) {
+        uint64_t absd[P256X4_LANES], neg[P256X4_LANES];
+        const uint32_t *e[P256X4_LANES];
+        for (int l = 0; l < P256X4_LANES; l++) {
+            absd[l] = p256_base_booth_digit(kl[l], i, &neg[l]);
+            e[l] = comb7[i][absd[l] ? absd[l] - 1 : 0];
+        }
+        if (!(absd[0] | absd[1] | absd[2] | absd[3])) continue;
+        __m256i dzero = _mm256_cmpeq_epi64(load4(absd), zero);
+        for (int w = 0; w < 9; w++) {
+            s.sel.x.v[w] = _mm256_set_epi64x(e[3][w], e[2][w], e[1][w], e[0][w]);
+            s.sel.y.v[w] = _mm256_set_epi64x(e[3][9 + w], e[2][9 + w], e[1][9 + w], e[0][9 + w]);
+        }
+        cond_neg(&s.sel.y, load4(neg));
+        jac_madd(&s.sum, &s.acc, &s.sel);
+        s.selj.x = s.sel.x;
+        s.selj.y = s.sel.y;
+        jac_blend(&s.sum, &s.sum, &s.selj, acc_inf);
+        jac_blend(&s.acc, &s.sum, &s.acc, dzero);
+        acc_inf = _mm256_and_si256(acc_inf, dzero);
+    }
+    *r = s.acc;
+}
+
+/* see p256_x4_avx2.h. The four Z are inverted together in the scalar field code (Montgomery's
+ * trick) with one blinded inversion (p256_fe_inv_blinded): a third of the cost of p256x4_inv,
+ * which exponentiates all four lanes. A lane at infinity (Z = 0) inverts 1 instead, under a
+ * mask, and reports ok = 0. */
 void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
                       uint64_t ok[P256X4_LANES], const p256x4_jac *a)
 {
+    static const uint64_t one[4] = {1, 0, 0, 0};
     p256x4_fe zi, zi2, t;
     uint64_t zz[P256X4_LANES], unused[P256X4_LANES], zplain[P256X4_LANES][4];
+    p256_fe zm[P256X4_LANES], pre[P256X4_LANES], inv, u;
     p256x4_to_plain(zplain, zz, &a->z);
-    for (int l = 0; l < P256X4_LANES; l++)
+    for (int l = 0; l < P256X4_LANES; l++) {
         ok[l] = ~zz[l];
-    p256x4_inv(&zi, &a->z);
+        p256_limbs_cmov(zplain[l], one, zz[l]);
+        p256_fe_to_mont(zm[l], zplain[l]);
+        if (l == 0)
+            memcpy(pre[0], zm[0], sizeof pre[0]);
+        else
+            p256_fe_mul(pre[l], pre[l - 1], zm[l]);
+    }
+    p256_fe_inv_blinded(inv, pre[P256X4_LANES - 1]);
+    for (int l = P256X4_LANES - 1; l > 0; l--) {
+        p256_fe_mul(u, inv, pre[l - 1]); /* Z_l^-1 */
+        p256_fe_mul(inv, inv, zm[l]);
+        p256_fe_from_mont(zplain[l], u);
+    }
+    p256_fe_from_mont(zplain[0], inv);
+    p256x4_from_plain(&zi, (const uint64_t(*)[4])zplain);
     p256x4_sqr(&zi2, &zi);
     p256x4_mul(&t, &a->x, &zi2);
     p256x4_to_plain(x, unused, &t);
@@ -343,4 +532,8 @@ void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
     ct_wipe(&zi2, sizeof zi2);
     ct_wipe(&t, sizeof t);
     ct_wipe(zplain, sizeof zplain);
+    ct_wipe(zm, sizeof zm);
+    ct_wipe(pre, sizeof pre);
+    ct_wipe(inv, sizeof inv);
+    ct_wipe(u, sizeof u);
 }

@@ -16,6 +16,7 @@
 #include "cd.h"
 #include "err.h"
 #include "keysched.h"
+#include "p256_internal.h"
 
 #define MAXL 16 /* largest batch any kernel table declares (8 today) */
 
@@ -103,6 +104,17 @@ size_t micro_rows(micro_row *rows, size_t cap)
             }
             for (unsigned n = 1; n <= p->lanes; n++)
                 k = add(rows, cap, k, pk[j].prim, p->name, n, pk[j].kind, p, 0);
+        }
+        /* the one-lane BMI2/ADX verification on its own (the AVX2 entry uses it for one or two
+         * signatures), at the batch sizes of the AVX2 entry, to check that split */
+        static cd_p256 mulx_verify;
+        if (pk[j].kind == MK_ECDSA_VERIFY && (have & CD_NEEDS_MULX) == CD_NEEDS_MULX) {
+            mulx_verify = *cd_p256_impls[cd_p256_nimpls - 1];
+            mulx_verify.name = "mulx";
+            mulx_verify.needs = CD_NEEDS_MULX;
+            mulx_verify.verify = p256_verify_mulx;
+            for (unsigned n = 1; n <= 4; n++)
+                k = add(rows, cap, k, pk[j].prim, "mulx", n, pk[j].kind, &mulx_verify, 0);
         }
         k = add(rows, cap, k, pk[j].prim, "openssl", 1, pk[j].kind, NULL, 1);
     }

@@ -93,10 +93,52 @@ static void t_forced(void)
     CHECK(cd_isa_force("auto", &why) == 0 && cd_isa_forced() == NULL);
 }
 
+/* P-256 verification is split by batch size inside the AVX2 entry: three or four signatures
+ * run the four-lane kernel, one or two the one-lane BMI2/ADX code (p256_verify_mulx.c), which
+ * the scheduler then reaches through the same entry (lanes = 4) for partial sets. So the entry
+ * must need BMI2 and ADX, and what auto selection gives this CPU must verify correctly on both
+ * sides of the split (and agree with the scalar kernel). */
+static void t_p256_verify_split(void)
+{
+    for (unsigned i = 0; i < cd_p256_nimpls; i++)
+        if (!strcmp(cd_p256_impls[i]->name, "avx2"))
+            CHECK((cd_p256_impls[i]->needs & CD_NEEDS_MULX) == CD_NEEDS_MULX);
+    const cd_p256 *p = cd_p256_select(cd_cpu_features(), NULL);
+    const cd_p256 *sc = cd_p256_impls[cd_p256_nimpls - 1];
+    uint8_t priv[8][32], pub[8][65], h[8][32], sig[8][64];
+    CHECK(p && p->lanes <= 8);
+    if (!p || p->lanes > 8) return;
+    for (unsigned i = 0; i < 8; i++) {
+        memset(priv[i], 0x11 * (i + 1), 32);
+        memset(h[i], 0x5a ^ (int)i, 32);
+    }
+    for (unsigned i = 0; i < 8; i++) {
+        CHECK_EQ(sc->keygen(pub + i, (const uint8_t(*)[32])priv + i, 1), 0);
+        CHECK_EQ(
+            sc->sign(sig + i, (const uint8_t(*)[32])priv + i, (const uint8_t(*)[32])h + i, NULL, 1),
+            0);
+    }
+    for (unsigned n = 1; n <= p->lanes; n++) {
+        CHECK_EQ(p->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
+                           (const uint8_t(*)[64])sig, n),
+                 0);
+        h[n - 1][7] ^= 1; /* the last lane now fails */
+        CHECK_EQ(p->verify((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
+                           (const uint8_t(*)[64])sig, n),
+                 1u << (n - 1));
+        CHECK_EQ(sc->verify((const uint8_t(*)[65])pub + n - 1, (const uint8_t(*)[32])h + n - 1,
+                            (const uint8_t(*)[64])sig + n - 1, 1),
+                 1);
+        h[n - 1][7] ^= 1;
+    }
+    th_note("p256 %s: verify checked for batches of 1..%u", p->name, p->lanes);
+}
+
 int main(void)
 {
     th_case("tables", t_tables);
     th_case("auto_select", t_auto);
     th_case("forced_tier", t_forced);
+    th_case("p256_verify_split", t_p256_verify_split);
     return th_done();
 }

@@ -1,7 +1,9 @@
 /* test_p256.c — every cd_p256 implementation this CPU runs: Wycheproof ECDH (raw points and
  * SubjectPublicKeyInfo) and ECDSA (DER and P1363) vectors, RFC 6979 §A.2.5, cross-validation
  * against OpenSSL libcrypto (the oracle: keygen, ECDH, signatures both ways, tampering), batch
- * failure masks, and strict DER for ECDSA-Sig-Value. */
+ * failure masks (the ECDSA vectors also in batches of every size), and strict DER for
+ * ECDSA-Sig-Value; then internals: the variable-time and blinded inversions, wNAF recoding, and
+ * p256_verify_mulx (which the AVX2 table uses for one or two signatures) on its own. */
 #define OPENSSL_SUPPRESS_DEPRECATED /* EC_KEY/ECDSA_do_*: the shortest oracle code */
 #include <jansson.h>
 #include <openssl/bn.h>
@@ -282,12 +284,51 @@ static void test_wycheproof_ecdh_spki(void)
 }
 
 /* ---- Wycheproof ECDSA --------------------------------------------------------------------- */
-static void ecdsa_file(const char *file, int der)
+typedef uint32_t (*verify_fn)(const uint8_t pub[][65], const uint8_t hash[][32],
+                              const uint8_t sig[][64], unsigned n);
+/* the decodable vectors of the last ecdsa_file call, for the batch checks */
+static struct {
+    uint8_t pub[65], h[32], rs[64];
+    int valid;
+    long id;
+} vecs[2048];
+static int nvecs;
+
+/* every collected vector through f in consecutive batches of `chunk`: each lane's bit must
+ * match the vector's verdict, whatever its neighbours */
+static void batch_check(verify_fn f, const char *name, unsigned chunk)
+{
+    static uint8_t pub[32][65], h[32][32], rs[32][64];
+    int wrong = 0;
+    for (int i = 0; i < nvecs; i += (int)chunk) {
+        unsigned n = nvecs - i < (int)chunk ? (unsigned)(nvecs - i) : chunk;
+        uint32_t want = 0;
+        for (unsigned l = 0; l < n; l++) {
+            memcpy(pub[l], vecs[i + (int)l].pub, 65);
+            memcpy(h[l], vecs[i + (int)l].h, 32);
+            memcpy(rs[l], vecs[i + (int)l].rs, 64);
+            if (!vecs[i + (int)l].valid) want |= 1u << l;
+        }
+        uint32_t got = f((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
+                         (const uint8_t(*)[64])rs, n);
+        for (unsigned l = 0; l < n && wrong < 10; l++)
+            if (((got ^ want) >> l) & 1) {
+                CHECKF(0, "%s batch of %u: tcId %ld (lane %u) got %s", name, chunk,
+                       vecs[i + (int)l].id, l, (got >> l) & 1 ? "invalid" : "valid");
+                wrong++;
+            }
+    }
+    CHECK(wrong == 0);
+}
+
+/* check_single: also verify each vector alone through impl (else only collect them) */
+static void ecdsa_file_ex(const char *file, int der, int check_single)
 {
     json_t *root = th_wycheproof(file);
     if (!root) return;
     int nvalid = 0, ninvalid = 0, nundecodable = 0;
     size_t gi, ti;
+    nvecs = 0;
     json_t *g, *t;
     json_array_foreach(json_object_get(root, "testGroups"), gi, g)
     {
@@ -309,8 +350,17 @@ static void ecdsa_file(const char *file, int der)
                 decoded = sl >= 0 && ecdsa_sig_from_der(raw, (size_t)sl, rs) == 0;
             else
                 decoded = sl == 64 && (memcpy(rs, raw, 64), 1);
+            int valid = !strcmp(th_jstr(t, "result"), "valid");
+            if (decoded && nvecs < (int)(sizeof vecs / sizeof *vecs)) {
+                memcpy(vecs[nvecs].pub, pub, 65);
+                memcpy(vecs[nvecs].h, h, 32);
+                memcpy(vecs[nvecs].rs, rs, 64);
+                vecs[nvecs].valid = valid;
+                vecs[nvecs++].id = id;
+            }
+            if (!check_single) continue;
             int ok = decoded && our_verify(pub, h, rs);
-            if (!strcmp(th_jstr(t, "result"), "valid")) {
+            if (valid) {
                 CHECKF(ok, "tcId %ld valid (%s) rejected (decoded %d)", id, th_jstr(t, "comment"),
                        decoded);
                 nvalid++;
@@ -327,11 +377,16 @@ static void ecdsa_file(const char *file, int der)
             }
         }
     }
+    json_decref(root);
+    CHECK(nvecs > 100);
+    if (!check_single) return;
     th_note("%s: %d valid verified, %d invalid rejected (%d of them at decoding)", impl->name,
             nvalid, ninvalid, nundecodable);
     CHECK(nvalid > 0 && ninvalid > 0);
-    json_decref(root);
+    /* and in batches of every size up to the lane count (mixed valid and invalid lanes) */
+    for (unsigned c = 2; c <= impl->lanes; c++) batch_check(impl->verify, impl->name, c);
 }
+static void ecdsa_file(const char *file, int der) { ecdsa_file_ex(file, der, 1); }
 static void test_wycheproof_ecdsa_der(void) { ecdsa_file("ecdsa_secp256r1_sha256_test.json", 1); }
 static void test_wycheproof_ecdsa_p1363(void)
 {
@@ -545,6 +600,145 @@ static void test_batch_masks(void)
     free(priv), free(pub), free(want), free(peer), free(sh), free(wsh), free(h), free(sig);
 }
 
+/* ---- internals: variable-time inversion, blinded inversion, wNAF, p256_verify_mulx ------- */
+static void rnd_below(uint64_t r[4], const uint64_t m[4])
+{
+    do {
+        th_rnd_bytes((uint8_t *)r, 32);
+        if (r[0] & 1) r[3] >>= r[1] % 64; /* small values too */
+    } while (!p256_limbs_lt(r, m) || p256_limbs_is_zero(r));
+}
+
+/* p256_inv_vartime against Fermat (p256_fn_inv, p256_fe_inv), mod n and mod p, including
+ * 1, 2, m - 1 and values with many zero bits; the blinded inversions against the same */
+static void test_inversions(void)
+{
+    for (int i = 0; i < 3000; i++) {
+        uint64_t a[4], r[4], want[4];
+        p256_fn am, im;
+        p256_fe af, ifm;
+        rnd_below(a, p256_n);
+        if (i < 3) {
+            memset(a, 0, sizeof a);
+            a[0] = (uint64_t)i + 1;
+        } else if (i < 6) {
+            memcpy(a, p256_n, sizeof a);
+            a[0] -= (uint64_t)i - 2;
+        }
+        p256_inv_vartime(r, a, p256_n);
+        p256_fn_to_mont(am, a);
+        p256_fn_inv(im, am);
+        p256_fn_from_mont(want, im);
+        CHECK_MEM(r, want, 32);
+        p256_fn_inv_blinded(im, am);
+        p256_fn_from_mont(r, im);
+        CHECK_MEM(r, want, 32);
+        p256_fn_inv_vartime(im, am);
+        p256_fn_from_mont(r, im);
+        CHECK_MEM(r, want, 32);
+        if (i >= 6) rnd_below(a, p256_p);
+        if (i >= 3 && i < 6) {
+            memcpy(a, p256_p, sizeof a);
+            a[0] -= (uint64_t)i - 2;
+        }
+        p256_inv_vartime(r, a, p256_p);
+        p256_fe_to_mont(af, a);
+        p256_fe_inv(ifm, af);
+        p256_fe_from_mont(want, ifm);
+        CHECK_MEM(r, want, 32);
+        p256_fe_inv_blinded(ifm, af);
+        p256_fe_from_mont(r, ifm);
+        CHECK_MEM(r, want, 32);
+    }
+    /* 0 maps to 0 in the field inversions */
+    p256_fe z = {0, 0, 0, 0}, iz;
+    p256_fe_inv_blinded(iz, z);
+    CHECK(p256_fe_is_zero(iz));
+}
+
+/* the digits reproduce u, are odd and below 2^(w-1) in absolute value, and any w consecutive
+ * positions hold at most one nonzero digit */
+static void test_wnaf(void)
+{
+    for (int i = 0; i < 2000; i++) {
+        uint64_t u[4];
+        int8_t d[257];
+        unsigned w = 2 + (unsigned)i % 7;
+        th_rnd_bytes((uint8_t *)u, sizeof u);
+        if (i % 5 == 1) u[3] = ~(uint64_t)0; /* top bits set: a digit at position 256 */
+        if (i % 5 == 2) u[i % 4] = 0;
+        if (i == 3) memset(u, 0, sizeof u);
+        int len = p256_wnaf_vartime(d, u, w);
+        CHECK(len >= 0 && len <= 257);
+        /* sum d_i 2^i over 5 limbs, two's complement */
+        uint64_t acc[5] = {0, 0, 0, 0, 0};
+        int last = 100000; /* the previous nonzero position, scanning down */
+        for (int j = len - 1; j >= 0; j--) {
+            /* acc = 2 acc + d_j */
+            for (int l = 4; l > 0; l--) acc[l] = (acc[l] << 1) | (acc[l - 1] >> 63);
+            acc[0] <<= 1;
+            int64_t dj = d[j];
+            uint64_t add = (uint64_t)dj, c = 0, ext = dj < 0 ? ~(uint64_t)0 : 0;
+            for (int l = 0; l < 5; l++) {
+                uint64_t x = l == 0 ? add : ext;
+                uint64_t s1 = acc[l] + x, c1 = s1 < x;
+                uint64_t s2 = s1 + c, c2 = s2 < c;
+                acc[l] = s2;
+                c = c1 | c2;
+            }
+            if (dj) {
+                CHECK((dj & 1) && dj < (1 << (w - 1)) && dj > -(1 << (w - 1)));
+                CHECK(last - j >= (int)w);
+                last = j;
+            }
+        }
+        for (int j = len; j < 257; j++) CHECK(d[j] == 0);
+        CHECK_MEM(acc, u, 32);
+        CHECK(acc[4] == 0);
+    }
+}
+
+/* p256_verify_mulx on the Wycheproof vectors in batches of 1 to 32 (its inversions are shared
+ * by up to 8 signatures: 5, 8, 13 and 32 cross that), and on a batch with every lane bad in a
+ * different way */
+static void test_verify_mulx(void)
+{
+    if ((cd_cpu_features() & CD_NEEDS_MULX) != CD_NEEDS_MULX) {
+        th_skip("this CPU lacks BMI2/ADX");
+        return;
+    }
+    static const unsigned chunks[] = {1, 2, 5, 8, 13, 32};
+    ecdsa_file_ex("ecdsa_secp256r1_sha256_test.json", 1, 0);
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
+        batch_check(p256_verify_mulx, "mulx", chunks[c]);
+    ecdsa_file_ex("ecdsa_secp256r1_sha256_p1363_test.json", 0, 0);
+    for (size_t c = 0; c < sizeof chunks / sizeof *chunks; c++)
+        batch_check(p256_verify_mulx, "mulx", chunks[c]);
+    /* good lanes among bad ones: bad r, s, hash, r = 0, s = n, off-curve key, other key */
+    enum { N = 10 };
+    uint8_t priv[N][32], pub[N][65], h[N][32], sig[N][64];
+    for (int i = 0; i < N; i++) {
+        rnd_priv(priv[i]);
+        ossl_pub(priv[i], pub[i]);
+        th_rnd_bytes(h[i], 32);
+        ossl_sign(priv[i], h[i], sig[i]);
+    }
+    uint32_t want = 0;
+    sig[1][5] ^= 1, want |= 1u << 1;
+    sig[2][40] ^= 1, want |= 1u << 2;
+    h[3][0] ^= 1, want |= 1u << 3;
+    memset(sig[4], 0, 32), want |= 1u << 4;
+    memcpy(sig[5] + 32, order_be, 32), want |= 1u << 5;
+    pub[6][64] ^= 1, want |= 1u << 6;
+    memcpy(pub[8], pub[7], 65), want |= 1u << 8;
+    CHECK_EQ(p256_verify_mulx((const uint8_t(*)[65])pub, (const uint8_t(*)[32])h,
+                              (const uint8_t(*)[64])sig, N),
+             want);
+    CHECK_EQ(cd_p256_impls[cd_p256_nimpls - 1]->verify(
+                 (const uint8_t(*)[65])pub, (const uint8_t(*)[32])h, (const uint8_t(*)[64])sig, N),
+             want);
+}
+
 /* ---- strict DER ------------------------------------------------------------------------- */
 static void test_der(void)
 {
@@ -664,6 +858,9 @@ int main(void)
         }
     }
     th_case("ecdsa_der_strict", test_der);
+    th_case("inversions", test_inversions);
+    th_case("wnaf", test_wnaf);
+    th_case("verify_mulx_batches", test_verify_mulx);
     EC_GROUP_free(grp);
     return th_done();
 }
