@@ -1,6 +1,7 @@
 /* cd_ossl.c — see cd_ossl.h. The only engine file that includes OpenSSL headers: PEM and DER
  * parsing, X.509 path validation (RFC 5280) with RFC 6125 name checks, and RSA private/public
- * operations through EVP. Our own P-256 code signs, so EC keys leave here as raw bytes. */
+ * operations through EVP (or, for the private key, rsa_own.h when cd_privkey_rsa_own set it
+ * up). Our own P-256 code signs, so EC keys leave here as raw bytes. */
 #include "cd_ossl.h"
 
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@
 #include "cd.h"
 #include "ct.h"
 #include "err.h"
+#include "rsa_own.h"
 #include "rsa_pms.h"
 
 #define RSA_MIN_BITS 2048
@@ -211,6 +213,7 @@ int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errle
         k->bits = (unsigned)bits;
         k->pkey = pkey;
         pkey = NULL;
+        (void)cd_privkey_rsa_own(k); /* else libcrypto, reported by cd_rsa_priv_impl */
         rc = 0;
     } else {
         eng_seterr(err, errlen, "%s: unsupported key type %s (want EC P-256 or RSA)", key_file,
@@ -253,6 +256,7 @@ int cd_privkey_matches(const cd_privkey *k, const cd_chain *ch, char *err, size_
 /* see cd_ossl.h */
 void cd_privkey_free(cd_privkey *k)
 {
+    rsa_own_free(k->rsa_own); /* wipes */
     EVP_PKEY_free(k->pkey); /* libcrypto clears RSA private components when freeing */
     ct_wipe(k, sizeof *k);
 }
@@ -602,10 +606,49 @@ static EVP_PKEY_CTX *sig_ctx(EVP_PKEY *pkey, uint16_t scheme, size_t dlen, int v
 }
 
 /* see cd_ossl.h */
+int cd_privkey_rsa_own(cd_privkey *k)
+{
+    if (k->type != CD_KEY_RSA || !k->pkey || k->rsa_own) return k->rsa_own ? 0 : -1;
+    if (!rsa_own_usable()) return -1;
+    static const char *const names[7] = {
+        OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+        OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1, OSSL_PKEY_PARAM_RSA_EXPONENT2,
+        OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+    BIGNUM *bn[7] = {0};
+    uint8_t buf[7][RSA_OWN_MAX_BYTES];
+    size_t len[7] = {0};
+    int ok = 1;
+    for (int i = 0; i < 7 && ok; i++) {
+        ok = EVP_PKEY_get_bn_param(k->pkey, names[i], &bn[i]) && BN_num_bytes(bn[i]) > 0 &&
+             BN_num_bytes(bn[i]) <= RSA_OWN_MAX_BYTES;
+        if (ok) len[i] = (size_t)BN_bn2bin(bn[i], buf[i]);
+    }
+    if (ok)
+        k->rsa_own = rsa_own_new(buf[0], len[0], buf[1], len[1], buf[2], len[2], buf[3], len[3],
+                                 buf[4], len[4], buf[5], len[5], buf[6], len[6]);
+    for (int i = 0; i < 7; i++) BN_clear_free(bn[i]);
+    ct_wipe(buf, sizeof buf);
+    ERR_clear_error();
+    return k->rsa_own ? 0 : -1;
+}
+
+/* see cd_ossl.h */
+const char *cd_rsa_priv_impl(const cd_privkey *k)
+{
+    return k->type == CD_KEY_RSA && k->rsa_own && rsa_own_usable() ? rsa_own_impl_name()
+                                                                     : "libcrypto";
+}
+
+/* see cd_ossl.h */
 int cd_rsa_sign(const cd_privkey *k, uint16_t scheme, const uint8_t *digest, size_t dlen,
                 uint8_t *sig, size_t *siglen)
 {
     if (k->type != CD_KEY_RSA || (size_t)EVP_PKEY_get_size(k->pkey) > *siglen) return -1;
+    if (k->rsa_own && rsa_own_usable()) {
+        if (rsa_own_sign(k->rsa_own, scheme, digest, dlen, sig) != 0) return -1;
+        *siglen = rsa_own_len(k->rsa_own);
+        return 0;
+    }
     EVP_PKEY_CTX *ctx = sig_ctx(k->pkey, scheme, dlen, 0);
     int ok = ctx && EVP_PKEY_sign(ctx, sig, siglen, digest, dlen) > 0;
     EVP_PKEY_CTX_free(ctx);
@@ -656,17 +699,25 @@ void cd_rsa_decrypt_pms(const cd_privkey *k, const uint8_t *ct, size_t n, uint16
      * step 1). A wrong length gets R, like any other failure. */
     if (klen == 0 || klen > sizeof em || n != klen) goto out;
 
-    /* The raw private operation (m = c^d mod n, blinded by libcrypto); the PKCS #1 padding is
-     * then checked by rsa_pms_select in constant time, so libcrypto's own padding code — whose
-     * error path would be an oracle — never sees the block. Failure here depends only on the
-     * public ciphertext (c >= n) or on resources, not on the plaintext. */
-    size_t emlen = sizeof em;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
-    int ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
+    /* The raw private operation (m = c^d mod n: ours, or libcrypto's blinded one); the PKCS #1
+     * padding is then checked by rsa_pms_select in constant time, so libcrypto's own padding
+     * code — whose error path would be an oracle — never sees the block. Failure here depends
+     * only on the public ciphertext (c >= n) or on resources, not on the plaintext (ours: or
+     * on a fault caught by its public-exponent check). */
+    int ok;
+    if (k->rsa_own && rsa_own_usable()) {
+        /* ours (rsa_own.h): constant time, exponent-blinded, checked with e; fails only for
+         * c >= n (public) or a fault */
+        ok = rsa_own_private(k->rsa_own, ct, em) == 0;
+    } else {
+        size_t emlen = sizeof em;
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(k->pkey, NULL);
+        ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
              EVP_PKEY_decrypt(ctx, em, &emlen, ct, n) > 0 && emlen == klen;
-    EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
+        EVP_PKEY_CTX_free(ctx);
+        ERR_clear_error();
+    }
     if (ok) rsa_pms_select(em, klen, client_version, rnd, pms);
 out:
     ct_wipe(em, sizeof em);

@@ -1,6 +1,7 @@
 /* cd_ossl.h — OpenSSL libcrypto, used for what it was made for: PEM loading, X.509 parsing and
- * chain verification with host-name checks, and RSA (until our own multi-buffer RSA lands).
- * Nothing else in engine/ includes OpenSSL headers. */
+ * chain verification with host-name checks, and RSA (the server's RSA-2048 private operation can
+ * run on our own code instead, rsa_own.h, opt-in). Nothing else in engine/ includes OpenSSL
+ * headers. */
 #ifndef MBSHAKE_CD_OSSL_H
 #define MBSHAKE_CD_OSSL_H
 
@@ -28,12 +29,21 @@ typedef struct cd_privkey {
     uint8_t ec_priv[32]; /* P-256 scalar, big-endian (used by our own ECDSA) */
     uint8_t ec_pub[65];
     void *pkey;         /* EVP_PKEY* (RSA) */
+    void *rsa_own;      /* rsa_own_key* (RSA): our own private operation, NULL = libcrypto's */
 } cd_privkey;
 /* PEM private key: EC P-256 or RSA (2048..4096). 0, or -1 + err. */
 int cd_privkey_load(cd_privkey *k, const char *key_file, char *err, size_t errlen);
 /* 0 if the leaf certificate's public key matches k, else -1 + err. */
 int cd_privkey_matches(const cd_privkey *k, const cd_chain *ch, char *err, size_t errlen);
 void cd_privkey_free(cd_privkey *k); /* wipes */
+/* RSA: precomputes our own private operation (rsa_own.h) for k->pkey when it is opted in
+ * (MBSHAKE_RSA=own) and this CPU and key allow it (cd_privkey_load does this). 0 when
+ * k->rsa_own is set, -1 when the key stays on libcrypto (not opted in, unsupported shape or
+ * CPU). */
+int cd_privkey_rsa_own(cd_privkey *k);
+/* What runs k's RSA private operation: "mbshake-avx2" (ours, opt-in: rsa_own.h) or
+ * "libcrypto". */
+const char *cd_rsa_priv_impl(const cd_privkey *k);
 
 typedef struct cd_trust cd_trust; /* X509_STORE with the CA roots */
 cd_trust *cd_trust_load(const char *ca_file, char *err, size_t errlen);
