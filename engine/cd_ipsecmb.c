@@ -18,10 +18,12 @@
  *    one IMB_AUTH_HMAC_SHA_* job finishes (1..65534 bytes, the job API's limit), or the plain
  *    hash for other lengths.
  * Multi-buffer lanes may wait for more jobs (16 on AVX-512, 2 on SSE/AVX2); one message per
- * call means every call flushes. Every job is tagged and checked on the way back: the manager
- * never holds a job of ours across calls, and a lost or repeated job aborts loudly instead of
- * returning a wrong digest. The generic burst API is not used (1.3 bug: jobs returned twice or
- * lost after draining it, docs: platform facts). */
+ * call means every call flushes. cd_hash_many / cd_hmac_key_mac_many (cd_hash_batch.h) are the
+ * multi-buffer use: all jobs of a call are submitted before any is collected, then one flush
+ * drains them (the batched key schedule, keysched_batch.c). Every job is tagged and checked on
+ * the way back: the manager never holds a job of ours across calls, and a lost or repeated job
+ * aborts loudly instead of returning a wrong digest. The generic burst API is not used (1.3
+ * bug: jobs returned twice or lost after draining it, docs: platform facts). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 #include <intel-ipsec-mb.h>
 
 #include "cd.h"
+#include "cd_hash_batch.h"
 #include "cd_hmac_key.h"
 #include "ct.h"
 
@@ -328,6 +331,106 @@ void cd_hmac_key_mac(const cd_hmac_key *k, const void *msg, size_t n, uint8_t *o
 
 /* see cd_hmac_key.h */
 void cd_hmac_key_wipe(cd_hmac_key *k) { ct_wipe(k, sizeof *k); }
+
+/* ---- many jobs per flush (cd_hash_batch.h) ------------------------------------------------ */
+
+/* Requests per submit-all-then-flush pass: well under the manager's job ring (IMB_MAX_JOBS), so
+ * submit never has to force a job out to free a slot. */
+#define MANY_CHUNK 64
+
+/* One pass: token identifies this pass's jobs (user_data), user_data2 the request index. */
+typedef struct many {
+    IMB_MGR *m;
+    unsigned n, got;
+    uint8_t seen[MANY_CHUNK];
+} many;
+
+/* Takes `done` and every further completed job: each must be one of this pass's, once. */
+static void many_take(many *b, IMB_JOB *done)
+{
+    while (done != NULL) {
+        uintptr_t i = (uintptr_t)done->user_data2;
+        if (done->user_data != (void *)b || i >= b->n || b->seen[i])
+            die("job mismatch (foreign or repeated job)", b->m);
+        if (done->status != IMB_STATUS_COMPLETED) die("job failed", b->m);
+        b->seen[i] = 1;
+        b->got++;
+        done = b->m->get_completed_job(b->m);
+    }
+}
+
+static void many_submit(many *b, IMB_JOB *job, unsigned i)
+{
+    job->user_data = b;
+    job->user_data2 = (void *)(uintptr_t)i;
+    IMB_JOB *done = IMB_SUBMIT_JOB(b->m);
+    if (done == NULL) done = b->m->get_completed_job(b->m);
+    many_take(b, done);
+}
+
+/* Flushes until every job of the pass is back; the manager must then be empty. */
+static void many_finish(many *b)
+{
+    while (b->got < b->n) {
+        IMB_JOB *done = IMB_FLUSH_JOB(b->m);
+        if (done == NULL) die("job lost (flush returned nothing)", b->m);
+        many_take(b, done);
+    }
+    if (b->m->queue_size(b->m) != 0) die("jobs left in the manager after a batch", b->m);
+}
+
+static void many_begin(many *b, IMB_MGR *m, unsigned n)
+{
+    b->m = m;
+    b->n = n;
+    b->got = 0;
+    memset(b->seen, 0, n);
+    if (m->queue_size(m) != 0) die("manager not empty before a batch", m);
+}
+
+/* see cd_hash_batch.h */
+void cd_hash_many(const cd_hash_req *r, unsigned n)
+{
+    IMB_MGR *m = tls()->hash;
+    for (unsigned at = 0; at < n; at += MANY_CHUNK) {
+        const unsigned cn = n - at < MANY_CHUNK ? n - at : MANY_CHUNK;
+        many b;
+        many_begin(&b, m, cn);
+        for (unsigned i = 0; i < cn; i++) {
+            const cd_hash_req *q = &r[at + i];
+            if ((q->h != CD_SHA256 && q->h != CD_SHA384) || q->n > JOB_MAX)
+                die("cd_hash_many: SHA-256/384 of at most 65534 bytes only", m);
+            IMB_JOB *job = hash_job(m, q->h == CD_SHA384 ? IMB_AUTH_SHA_384 : IMB_AUTH_SHA_256,
+                                    q->msg, q->n, q->out, cd_hash_len(q->h));
+            many_submit(&b, job, i);
+        }
+        many_finish(&b);
+    }
+}
+
+/* see cd_hash_batch.h */
+void cd_hmac_key_mac_many(const cd_mac_req *r, unsigned n)
+{
+    IMB_MGR *m = tls()->hash;
+    for (unsigned at = 0; at < n; at += MANY_CHUNK) {
+        const unsigned cn = n - at < MANY_CHUNK ? n - at : MANY_CHUNK;
+        many b;
+        many_begin(&b, m, cn);
+        for (unsigned i = 0; i < cn; i++) {
+            const cd_mac_req *q = &r[at + i];
+            const enum cd_hash h = q->key->h;
+            if (q->n < 1 || q->n > JOB_MAX)
+                die("cd_hmac_key_mac_many: messages of 1..65534 bytes only", m);
+            /* the tag lands in the caller's buffer directly: it is wiped by the caller */
+            const IMB_HASH_ALG alg = h == CD_SHA384 ? IMB_AUTH_HMAC_SHA_384 : IMB_AUTH_HMAC_SHA_256;
+            IMB_JOB *job = hash_job(m, alg, q->msg, q->n, q->out, cd_hash_len(h));
+            job->u.HMAC._hashed_auth_key_xor_ipad = q->key->ist;
+            job->u.HMAC._hashed_auth_key_xor_opad = q->key->ost;
+            many_submit(&b, job, i);
+        }
+        many_finish(&b);
+    }
+}
 
 /* ---- AES-GCM (RFC 5288; NIST SP 800-38D) --------------------------------------------------- */
 

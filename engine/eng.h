@@ -2,9 +2,10 @@
  *
  * A connection never does I/O and never blocks. The caller feeds received bytes with
  * eng_feed(), sends whatever eng_out_peek() returns, and, when eng_feed() answers
- * ENG_WANT_CRYPTO, completes the pending public-key operation (eng_pending_op(): inline with
- * eng_op_run(), or batched with other connections' ops by a scheduler) and calls eng_feed()
- * again. The same state machines serve the in-memory benchmark, the TCP server and the client.
+ * ENG_WANT_CRYPTO, completes the pending operation (public-key work, or the key schedule:
+ * eng_pending_op(): inline with eng_op_run(), or batched with other connections' ops by a
+ * scheduler) and calls eng_feed() again. The same state machines serve the in-memory
+ * benchmark, the TCP server and the client.
  *
  * Errors are the integers of err.h: each fatal error carries the alert that was queued for the
  * peer (already in the output buffer: send it, then close). */
@@ -22,7 +23,7 @@ typedef enum { ENG_SERVER = 0, ENG_CLIENT = 1 } eng_role;
 enum {
     ENG_DONE = 0,        /* handshake complete: application data may flow */
     ENG_WANT_READ = 1,   /* needs more input from the peer */
-    ENG_WANT_CRYPTO = 2, /* a public-key operation is pending: run it, then feed again */
+    ENG_WANT_CRYPTO = 2, /* a crypto operation is pending: run it, then feed again */
 };
 
 /* ---- configuration (shared, read-only once connections exist) -------------------------- */
@@ -100,6 +101,13 @@ typedef enum {
     ENG_OP_P256_SIGN,     /* a = priv[32], b = hash[32], c = extra[32] -> out = r||s[64] */
     ENG_OP_P256_VERIFY,   /* a = pub[65],  b = hash[32], c = r||s[64]                   */
     ENG_OP_RSA,           /* RSA through libcrypto (decrypt premaster, sign, verify)     */
+    ENG_OP_TLS_KEYS,      /* key schedule: a = premaster[alen], b = transcript[blen] through
+                           * ClientKeyExchange, ems, c = client_random[32], d =
+                           * server_random[32], prf -> out = master_secret[48], kb =
+                           * key_block[kblen], vd = the client Finished's verify_data[12] */
+    ENG_OP_TLS_FINISHED,  /* Finished: a = master_secret[48], b = transcript[blen], prf, ems =
+                           * 1 for "client finished" (else "server finished")
+                           * -> out = verify_data[12]                                      */
     ENG_OP_KINDS
 } eng_op_kind;
 
@@ -126,6 +134,13 @@ typedef struct eng_op {
     size_t alen, clen;
     size_t *outlen;  /* capacity in, length out */
     const void *key;
+    /* ENG_OP_TLS_KEYS and ENG_OP_TLS_FINISHED only: the PRF hash (enum cd_hash), extended
+     * master secret or not (TLS_FINISHED: the client's label or not), the server random, the
+     * transcript's length, the key block and the client's verify_data (NULL: not wanted) */
+    uint8_t prf, ems;
+    const uint8_t *d;
+    size_t blen, kblen;
+    uint8_t *kb, *vd;
 } eng_op;
 
 /* The operation this connection is parked on, or NULL. */

@@ -159,6 +159,11 @@ struct eng_conn {
     uint8_t peer_pub[65];
     uint8_t pms[TLS_RSA_PMS_LEN];
     uint8_t ms[TLS_MASTER_LEN];
+    uint8_t kb[2 * 32 + 2 * TLS_GCM_SALT_LEN]; /* key block while ENG_OP_TLS_KEYS is parked */
+    /* verify_data: the client Finished's from the key schedule (fin_ready), or the output of
+     * a parked ENG_OP_TLS_FINISHED; wiped once used */
+    uint8_t fin[TLS_VERIFY_DATA_LEN];
+    uint8_t fin_ready;
     uint8_t digest[CD_HASH_MAX];
     uint8_t extra[32];
     uint8_t rs[64];
@@ -324,7 +329,10 @@ int hs_recv_finished(eng_conn *c);
 int hs_enter_app(eng_conn *c);
 
 /* hs_keys.c: master secret (RFC 5246 §8.1 / RFC 7627 §4) and record keys (§6.3) from c->pms;
- * transcript_len covers the messages up to and including ClientKeyExchange. Wipes pms. */
+ * transcript_len covers the messages up to and including ClientKeyExchange. The first call
+ * parks on ENG_OP_TLS_KEYS (returns ENG_WANT_CRYPTO); the caller must call it again when
+ * resumed (same arguments, nothing else in between), which installs the keys, wipes pms and
+ * returns 0 or an error. */
 int hs_derive_keys(eng_conn *c, size_t transcript_len, size_t pms_len);
 
 /* hs_server.c / hs_client.c handlers */

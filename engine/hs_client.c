@@ -173,8 +173,12 @@ static int cke_rsa(eng_conn *c)
         return op_park_rsa(c, ENG_RSA_ENCRYPT_PMS, &c->peer, 0, c->pms, TLS_RSA_PMS_LEN, NULL, 0,
                            c->sig, &c->sig_len);
     }
-    GUARD(op_take(c, ENG_E_CRYPTO, "premaster encryption"));
-    GUARD(msg_build_cke_rsa(c));
+    if (c->sub == 1) {
+        GUARD(op_take(c, ENG_E_CRYPTO, "premaster encryption"));
+        GUARD(msg_build_cke_rsa(c));
+        c->sub = 2;
+    }
+    /* parks on the key schedule once, then installs the keys */
     return hs_derive_keys(c, c->hs_len, TLS_RSA_PMS_LEN);
 }
 
@@ -193,15 +197,18 @@ int cli_send_cke(eng_conn *c)
         c->sub = 2;
         return op_park(c, x ? ENG_OP_X25519_DERIVE : ENG_OP_P256_DERIVE, c->eph_priv, c->peer_pub,
                        NULL, c->pms);
-    default: {
+    case 2: {
         /* RFC 8422 §5.11 / RFC 7748 §6.1: a server value giving an all-zero X25519 secret, or
          * a P-256 point off the curve, fails the lane -> illegal_parameter */
         int rc = op_take(c, ENG_E_ILLEGAL_PARAM, "server's ECDH public value is invalid");
         ct_wipe(c->eph_priv, sizeof c->eph_priv);
         GUARD(rc);
         GUARD(msg_build_cke_ecdhe(c));
+        c->sub = 3;
         /* RFC 7627 §3: the session hash runs through the ClientKeyExchange just written */
         return hs_derive_keys(c, c->hs_len, 32);
     }
+    default: /* resumed from the key schedule */
+        return hs_derive_keys(c, c->hs_len, 32);
     }
 }

@@ -194,10 +194,15 @@ int srv_recv_cke(eng_conn *c)
             return op_park_rsa(c, ENG_RSA_DECRYPT_PMS, &c->cfg->key, c->client_version, ct, ctlen,
                                NULL, 0, c->pms, NULL);
         }
-        /* Never branches on the premaster's validity: a bad one fails the Finished check. */
-        GUARD(op_take(c, ENG_E_CRYPTO, "premaster decryption"));
+        if (c->sub == 1) {
+            /* Never branches on the premaster's validity: a bad one fails the Finished check. */
+            GUARD(op_take(c, ENG_E_CRYPTO, "premaster decryption"));
+            c->sub = 2;
+        }
+        /* parks on the key schedule once, then installs the keys */
         return hs_derive_keys(c, through, TLS_RSA_PMS_LEN);
     }
+    if (c->sub == 2) return hs_derive_keys(c, through, 32); /* resumed from the key schedule */
     if (c->sub == 0) {
         GUARD(msg_parse_cke_ecdhe(c, hs_msg_body(c), c->msg_len));
         c->sub = 1;
@@ -209,5 +214,6 @@ int srv_recv_cke(eng_conn *c)
     int rc = op_take(c, ENG_E_ILLEGAL_PARAM, "client's ECDH public value is invalid");
     ct_wipe(c->eph_priv, sizeof c->eph_priv);
     GUARD(rc);
+    c->sub = 2;
     return hs_derive_keys(c, through, 32);
 }

@@ -4,7 +4,6 @@
 
 #include "ct.h"
 #include "eng_internal.h"
-#include "keysched.h"
 
 /* see eng_internal.h */
 int hs_send_ccs(eng_conn *c)
@@ -25,13 +24,29 @@ int hs_recv_ccs(eng_conn *c)
 }
 
 /* verify_data over the transcript so far (RFC 5246 §7.4.9: all handshake messages up to, not
- * including, this Finished; HelloRequest excluded). */
-static void verify_data(eng_conn *c, int client, uint8_t out[TLS_VERIFY_DATA_LEN])
+ * including, this Finished; HelloRequest excluded), with the PRF hash. The client's comes with
+ * the key schedule (hs_keys.c: the transcript has not grown since). The server's is a parked
+ * op (ENG_OP_TLS_FINISHED), so that a scheduler batches it with other connections': the first
+ * call parks (ENG_WANT_CRYPTO), the call after resumption fills out and returns 0. */
+static int verify_data(eng_conn *c, int client, uint8_t out[TLS_VERIFY_DATA_LEN])
 {
-    uint8_t h[CD_HASH_MAX];
-    enum cd_hash hash = c->suite->prf; /* RFC 5246 §7.4.9: the PRF hash */
-    cd_hash(hash, c->hs, c->hs_len, h);
-    ks_verify_data(hash, c->ms, client, h, cd_hash_len(hash), out);
+    if (client && c->fin_ready) {
+        memcpy(out, c->fin, TLS_VERIFY_DATA_LEN);
+        ct_wipe(c->fin, sizeof c->fin);
+        c->fin_ready = 0;
+        return 0;
+    }
+    if (c->op.kind != ENG_OP_TLS_FINISHED) {
+        op_park(c, ENG_OP_TLS_FINISHED, c->ms, c->hs, NULL, c->fin);
+        c->op.blen = c->hs_len;
+        c->op.prf = (uint8_t)c->suite->prf;
+        c->op.ems = (uint8_t)(client != 0);
+        return ENG_WANT_CRYPTO;
+    }
+    int rc = op_take(c, ENG_E_CRYPTO, "Finished verify_data");
+    if (rc == 0) memcpy(out, c->fin, TLS_VERIFY_DATA_LEN);
+    ct_wipe(c->fin, sizeof c->fin);
+    return rc;
 }
 
 /* see eng_internal.h */
@@ -39,10 +54,11 @@ int hs_send_finished(eng_conn *c)
 {
     uint8_t vd[TLS_VERIFY_DATA_LEN];
     eng_wr w;
-    verify_data(c, c->role == ENG_CLIENT, vd);
+    int rc = verify_data(c, c->role == ENG_CLIENT, vd);
+    if (rc) return rc; /* parked, or failed */
     hs_msg_begin(c, &w, TLS_HS_FINISHED);
     eng_wr_bytes(&w, vd, sizeof vd);
-    int rc = hs_msg_end(c, &w);
+    rc = hs_msg_end(c, &w);
     ct_wipe(vd, sizeof vd);
     return rc;
 }
@@ -54,7 +70,8 @@ int hs_recv_finished(eng_conn *c)
     REQUIRE(c, c->msg_len == TLS_VERIFY_DATA_LEN, ENG_E_DECODE, "Finished of %zu bytes",
             c->msg_len);
     uint8_t vd[TLS_VERIFY_DATA_LEN];
-    verify_data(c, c->role != ENG_CLIENT, vd);
+    int rc = verify_data(c, c->role != ENG_CLIENT, vd);
+    if (rc) return rc; /* parked, or failed */
     uint32_t ok = ct_memeq(vd, hs_msg_body(c), sizeof vd);
     ct_wipe(vd, sizeof vd);
     /* RFC 5246 §7.4.9 / §7.2.2: a Finished that does not verify is decrypt_error */

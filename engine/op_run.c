@@ -1,11 +1,13 @@
-/* op_run.c — parked public-key operations: a handler fills the connection's eng_op (pointers
- * into the connection only) and returns ENG_WANT_CRYPTO; whoever drives the connection runs
- * the op (here inline at n = 1 with the selected kernels, or batched by a scheduler) and feeds
- * again; the handler then takes the result. */
+/* op_run.c — parked crypto operations (public-key work, and the TLS key schedule): a handler
+ * fills the connection's eng_op (pointers into the connection only) and returns
+ * ENG_WANT_CRYPTO; whoever drives the connection runs the op (here inline at n = 1 with the
+ * selected kernels, or batched by a scheduler) and feeds again; the handler then takes the
+ * result. */
 #include <string.h>
 
 #include "ct.h"
 #include "eng_internal.h"
+#include "keysched_batch.h"
 
 /* see eng_internal.h */
 int op_park(eng_conn *c, eng_op_kind kind, const uint8_t *a, const uint8_t *b, const uint8_t *cc,
@@ -141,6 +143,16 @@ void eng_op_run(eng_op *op)
         if (p) bad = p->verify((c65)op->a, (c32)op->b, (c64)op->c, 1);
         break;
     case ENG_OP_RSA: bad = run_rsa(op); break;
+    case ENG_OP_TLS_KEYS: {
+        eng_op *one[1] = {op};
+        bad = ks_tls_keys_ops(one, 1);
+        break;
+    }
+    case ENG_OP_TLS_FINISHED: {
+        eng_op *one[1] = {op};
+        bad = ks_finished_ops(one, 1);
+        break;
+    }
     default: break;
     }
     op->failed = (uint8_t)(bad & 1);
@@ -159,6 +171,8 @@ const char *eng_op_name(eng_op_kind k)
     case ENG_OP_P256_SIGN: return "p256-sign";
     case ENG_OP_P256_VERIFY: return "p256-verify";
     case ENG_OP_RSA: return "rsa";
+    case ENG_OP_TLS_KEYS: return "tls-keys";
+    case ENG_OP_TLS_FINISHED: return "tls-finished";
     default: return "unknown";
     }
 }

@@ -5,6 +5,9 @@
  * wipes the secret rows (private scalars, shared secrets) before returning.
  * A partial set may run instead as one-lane calls of the scalar kernel (sched_partial): the
  * choice depends only on the set's size and on cost estimates, never on secret data.
+ * ENG_OP_TLS_KEYS and ENG_OP_TLS_FINISHED (the key schedule, the server's Finished) run the
+ * same way on ipsec-mb's job manager (keysched_batch.h), with no narrow path: a partial set is
+ * just fewer jobs per step.
  * (Not named sched.h/sched.c: with -Iengine that would shadow the system <sched.h> that
  * pthread.h includes.) */
 #include <pthread.h>
@@ -14,6 +17,7 @@
 #include <x86intrin.h>
 
 #include "ct.h"
+#include "keysched_batch.h"
 #include "sched_batch.h"
 
 #define L SCHED_MAX_LANES
@@ -271,11 +275,15 @@ sched *sched_new(const sched_cfg *cfg, char *err, size_t errlen)
         cal_get(NULL, p, s->wide1, s->widef);
         cal_get(NULL, s->pn, s->narrow1, scratch);
     }
+    _Static_assert(SCHED_TLS_KEYS_LANES >= 1 && SCHED_TLS_KEYS_LANES <= L, "tls-keys lanes");
     for (int k = 1; k < ENG_OP_KINDS; k++) {
-        unsigned lanes = is_x25519(k) ? x->lanes : is_p256(k) ? p->lanes : 1;
+        const int tk = k == ENG_OP_TLS_KEYS || k == ENG_OP_TLS_FINISHED;
+        unsigned lanes = is_x25519(k) ? x->lanes : is_p256(k) ? p->lanes
+                                                 : tk ? SCHED_TLS_KEYS_LANES : 1;
         s->set[k].lanes = lanes;
         s->st[k].lanes = lanes;
-        s->st[k].impl = is_x25519(k) ? x->name : is_p256(k) ? p->name : "libcrypto";
+        s->st[k].impl = is_x25519(k) ? x->name : is_p256(k) ? p->name
+                                               : tk ? "ipsec-mb" : "libcrypto";
     }
     return s;
 }
@@ -380,6 +388,11 @@ static uint32_t kernel(sched *s, const cd_x25519 *xk, const cd_p256 *pk, eng_op_
         bad = pk->verify((const uint8_t(*)[65])b->a65, (c32)b->b32, (const uint8_t(*)[64])b->c64,
                            m);
         break;
+    case ENG_OP_TLS_KEYS:
+        /* no lane copies: the batch reads and writes each connection's own buffers */
+        bad = ks_tls_keys_ops(ops, m);
+        break;
+    case ENG_OP_TLS_FINISHED: bad = ks_finished_ops(ops, m); break;
     default: break;
     }
     /* private scalars, shared secrets and hedging inputs must not outlive the call */
@@ -488,6 +501,8 @@ static int op_ok(const eng_op *op)
     case ENG_OP_P256_SIGN: return op->a && op->b && op->out;
     case ENG_OP_P256_VERIFY: return op->a && op->b && op->c;
     case ENG_OP_RSA: return 1;
+    case ENG_OP_TLS_KEYS: return op->a && op->c && op->d && op->out && (op->kb || !op->kblen);
+    case ENG_OP_TLS_FINISHED: return op->a && op->out && (op->b || !op->blen);
     default: return 0;
     }
 }

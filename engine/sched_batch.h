@@ -1,9 +1,10 @@
 /* sched_batch.h — the batch scheduler: one per worker thread, a job manager in the spirit of
  * intel-ipsec-mb's submit/flush (per-kind lane sets, lane_op[], lanes in use).
  *
- * Connections park on public-key ops (eng.h: ENG_WANT_CRYPTO, eng_pending_op). The driver
- * submits each parked op here. Per op kind there is one lane set as wide as the selected
- * kernel (4 for AVX2 X25519, 1 for a scalar kernel); when it fills, the kernel runs on all
+ * Connections park on public-key ops and on their key schedule (eng.h: ENG_WANT_CRYPTO,
+ * eng_pending_op). The driver submits each parked op here. Per op kind there is one lane set
+ * as wide as the selected kernel (4 for AVX2 X25519, 1 for a scalar kernel;
+ * SCHED_TLS_KEYS_LANES for the key-schedule kinds); when it fills, the kernel runs on all
  * lanes at once. Partial sets run only from sched_flush(): when their oldest op has waited
  * max_wait TSC ticks, or when the caller forces it (no connection can progress without them).
  * Completed ops come back through sched_next_done(); the driver then feeds their connections
@@ -28,6 +29,12 @@
 #include "eng.h"
 
 #define SCHED_MAX_LANES 16 /* widest kernel a lane set can hold */
+/* Lane set of ENG_OP_TLS_KEYS and ENG_OP_TLS_FINISHED (the key schedule and the Finished
+ * computation through ipsec-mb's multi-buffer job API, keysched_batch.h): how many
+ * handshakes' hash/HMAC jobs go to the manager per step. */
+#ifndef SCHED_TLS_KEYS_LANES
+#define SCHED_TLS_KEYS_LANES 8
+#endif
 
 typedef struct sched sched;
 
@@ -51,7 +58,8 @@ typedef struct sched_cfg {
     const cd_p256 *p256;
 } sched_cfg;
 
-/* Counters for one op kind (ENG_OP_RSA runs inline: one op per call, lanes 1). */
+/* Counters for one op kind (ENG_OP_RSA runs inline: one op per call, lanes 1). impl is
+ * "ipsec-mb" for ENG_OP_TLS_KEYS and ENG_OP_TLS_FINISHED. */
 typedef struct sched_kind_stats {
     const char *impl;  /* kernel name ("avx2", "scalar", "libcrypto") */
     unsigned lanes;    /* width of the lane set */

@@ -2,7 +2,8 @@
  * (pre-master/master secrets, the GCM key, plaintext) are marked undefined, so memcheck reports
  * any branch or memory index that depends on them, inside keysched.c, cd_ipsecmb.c and
  * ipsec-mb itself. Under valgrind CPUID hides AVX-512, so ipsec-mb runs its SSE/AVX2 code here
- * (cd_sym_arch() is printed). Outputs are declassified before they are compared. */
+ * (cd_sym_arch() is printed). Outputs are declassified before they are compared. The batched
+ * key schedule (keysched_batch.c: many handshakes' jobs per ipsec-mb flush) is covered too. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "cd.h"
 #include "ct.h" /* tests/ct/ct.h: CT_SECRET, CT_PUBLIC (same directory first) */
 #include "keysched.h"
+#include "keysched_batch.h"
 #include "th.h"
 
 /* Under valgrind, 1 when some byte of p[0..n) is still undefined, i.e. the secret marking
@@ -65,6 +67,79 @@ static void t_prf(void)
     }
 }
 
+/* The batched key schedule: several handshakes (EMS and not, both hashes, both key-block
+ * lengths) with secret premasters in one call; then a batched PRF with secret secrets and the
+ * batched Finished with secret master secrets. */
+static void t_keys_batch(void)
+{
+    enum { N = 5 };
+    uint8_t pms[N][48], cr[N][32], sr[N][32], tr[N][300], ms[N][48], kb[N][72], vd[N][12];
+    ks_keys_req q[N];
+    for (unsigned i = 0; i < N; i++) {
+        fill(pms[i], 48, (uint8_t)(20 + i));
+        fill(cr[i], 32, (uint8_t)(30 + i));
+        fill(sr[i], 32, (uint8_t)(40 + i));
+        fill(tr[i], sizeof tr[i], (uint8_t)(50 + i));
+        enum cd_hash h = (i & 1) ? CD_SHA384 : CD_SHA256;
+        q[i] = (ks_keys_req){h,     pms[i], i < 3 ? 32 : 48, tr[i], sizeof tr[i], (i % 3) != 0,
+                             cr[i], sr[i],  ms[i],           kb[i], (i & 2) ? 72 : 40,
+                             i == 4 ? NULL : vd[i]};
+    }
+    CT_SECRET(pms, sizeof pms);
+    CHECK(ks_tls_keys_many(q, N) == 0);
+    for (unsigned i = 0; i < N; i++)
+        CHECK(tainted(ms[i], 48) && tainted(kb[i], q[i].kblen) &&
+              (!q[i].cvd || tainted(vd[i], 12)));
+    CT_PUBLIC(pms, sizeof pms);
+    CT_PUBLIC(ms, sizeof ms);
+    CT_PUBLIC(kb, sizeof kb);
+    CT_PUBLIC(vd, sizeof vd);
+    for (unsigned i = 0; i < N; i++) { /* the declassified results are the real ones */
+        uint8_t rms[48], rkb[72], rvd[12], sh[CD_HASH_MAX];
+        cd_hash(q[i].h, tr[i], sizeof tr[i], sh);
+        if (q[i].ems)
+            ks_extended_master_secret(q[i].h, pms[i], q[i].pmslen, sh, cd_hash_len(q[i].h), rms);
+        else
+            ks_master_secret(q[i].h, pms[i], q[i].pmslen, cr[i], sr[i], rms);
+        ks_key_block(q[i].h, rms, sr[i], cr[i], rkb, q[i].kblen);
+        ks_verify_data(q[i].h, rms, 1, sh, cd_hash_len(q[i].h), rvd);
+        CHECK(memcmp(ms[i], rms, 48) == 0 && memcmp(kb[i], rkb, q[i].kblen) == 0);
+        CHECK(!q[i].cvd || memcmp(vd[i], rvd, 12) == 0);
+    }
+
+    uint8_t secret[N][200], out[N][100];
+    ks_prf_req pr[N];
+    for (unsigned i = 0; i < N; i++) {
+        fill(secret[i], sizeof secret[i], (uint8_t)(60 + i));
+        pr[i] = (ks_prf_req){(i & 1) ? CD_SHA384 : CD_SHA256, secret[i], i == 2 ? 200 : 48,
+                             "client finished", cr[i], NULL, 32, 0, out[i], i == 4 ? 100 : 12};
+    }
+    CT_SECRET(secret, sizeof secret);
+    CHECK(ks_prf_many(pr, N) == 0);
+    for (unsigned i = 0; i < N; i++)
+        CHECK(tainted(out[i], pr[i].outlen));
+    CT_PUBLIC(out, sizeof out);
+    CT_PUBLIC(secret, sizeof secret);
+
+    /* the Finished batch: secret master secrets */
+    ks_fin_req fr[N];
+    for (unsigned i = 0; i < N; i++)
+        fr[i] = (ks_fin_req){(i & 1) ? CD_SHA384 : CD_SHA256, ms[i], (int)(i & 2), tr[i],
+                             sizeof tr[i] - i, vd[i]};
+    CT_SECRET(ms, sizeof ms);
+    CHECK(ks_finished_many(fr, N) == 0);
+    for (unsigned i = 0; i < N; i++)
+        CHECK(tainted(vd[i], 12));
+    CT_PUBLIC(ms, sizeof ms);
+    CT_PUBLIC(vd, sizeof vd);
+    for (unsigned i = 0; i < N; i++) {
+        uint8_t rvd[12], sh[CD_HASH_MAX];
+        cd_hash(fr[i].h, tr[i], fr[i].tlen, sh);
+        ks_verify_data(fr[i].h, ms[i], fr[i].client, sh, cd_hash_len(fr[i].h), rvd);
+        CHECK(memcmp(vd[i], rvd, 12) == 0);
+    }
+}
+
 static void t_gcm(void)
 {
     for (size_t kl = 16; kl <= 32; kl += 16) {
@@ -115,6 +190,7 @@ static void *other_route(void *arg)
     (void)arg;
     printf("  ipsec-mb managers in this thread: %s\n", cd_sym_arch());
     t_prf();
+    t_keys_batch();
     return NULL;
 }
 static void t_prf_sse_route(void)
@@ -131,6 +207,7 @@ int main(void)
     printf("  ipsec-mb manager: %s%s\n", cd_sym_arch(), /* created before secrets exist */
            RUNNING_ON_VALGRIND ? " (under valgrind)" : " (not under valgrind: no ct evidence)");
     th_case("ct_prf_ms_keyblock_verify", t_prf);
+    th_case("ct_keys_batch", t_keys_batch);
     th_case("ct_gcm_seal_open", t_gcm);
     th_case("ct_prf_sse_hash_route", t_prf_sse_route);
     return th_done();

@@ -79,8 +79,9 @@ static void one(uint16_t suite, const char *group, int kind, size_t chunk, size_
             CHECKF(strstr(in.peer_subject, cert_kinds[kind]) != NULL, "subject %s",
                    in.peer_subject);
     }
-    /* ECDHE: keygen + derive per side + sign + verify; RSA kex: encrypt + decrypt */
-    CHECK_EQ(p.ops, ecdhe ? 6 : 2);
+    /* ECDHE: keygen + derive per side + sign + verify; RSA kex: encrypt + decrypt; then per
+     * side the key schedule (tls-keys) and the server's Finished (tls-finished) */
+    CHECK_EQ(p.ops, (ecdhe ? 6 : 2) + 4);
 
     uint8_t *a = pattern(data_len, 1), *b = pattern(data_len / 3 + 1, 7);
     tp_transfer(&p, ENG_CLIENT, a, data_len);

@@ -644,7 +644,8 @@ static int bp_verify(bpair *p)
 
 static int expected_ops(const bpair *p)
 {
-    return is_ecdhe(p->suite) ? 6 : 2;
+    /* + per side the key schedule (tls-keys) and the server's Finished (tls-finished) */
+    return (is_ecdhe(p->suite) ? 6 : 2) + 4;
 }
 
 static void print_stats(const char *what, const sched *s, const sched_kind_stats *merged)
@@ -697,7 +698,8 @@ static void batched(const cd_x25519 *x, const cd_p256 *p, const char *what)
         /* ECDHE kinds batch whenever the kernel has lanes to fill: many handshakes park on
          * the same kind in the same round */
         if (st->lanes > 1 && (k == ENG_OP_X25519_KEYGEN || k == ENG_OP_X25519_DERIVE ||
-                              k == ENG_OP_P256_KEYGEN || k == ENG_OP_P256_DERIVE))
+                              k == ENG_OP_P256_KEYGEN || k == ENG_OP_P256_DERIVE ||
+                              k == ENG_OP_TLS_KEYS || k == ENG_OP_TLS_FINISHED))
             CHECKF(sched_occupancy(st) > 1.0, "%s %s: occupancy %.2f with %u lanes", what,
                    eng_op_name(k), sched_occupancy(st), st->lanes);
         if (st->lanes == 1 && st->calls) CHECK(sched_occupancy(st) == 1.0);
