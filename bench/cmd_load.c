@@ -350,7 +350,7 @@ int cmd_load(int argc, char **argv)
         {"servername", OPT_STR, &o.servername, "NAME", "SNI and the name to verify (default: HOST)", 1, 0},
         {"ca", OPT_STR, &o.ca, "FILE", "CA roots (PEM) the server chain must verify against", 1, 0},
         {"insecure", OPT_FLAG, &o.insecure, NULL, "do not verify the server certificate", 1, 0},
-        {"verify", OPT_STR, &o.verify, "full|cached", "verify every chain, or each distinct chain once (default full)", 1, 0},
+        {"verify", OPT_STR, &o.verify, "full|cached", "verify every chain, or each distinct chain once, keeping a precomputed table of a P-256 leaf key (default full)", 1, 0},
         {"request", OPT_FLAG, &want_request, NULL, "send an HTTP GET / after the handshake and wait for the first response byte", 1, 0},
         {"no-batch", OPT_FLAG, &o.no_batch, NULL, "run client public-key ops inline, one at a time (default: batched per thread)", 1, 0},
         {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200)", 0, 1e6},

@@ -78,6 +78,15 @@ typedef struct cd_p256 {
     /* Lane fails unless sig = r||s is a valid signature of hash under pub (04||X||Y). */
     uint32_t (*verify)(const uint8_t pub[][65], const uint8_t hash[][32], const uint8_t sig[][64],
                        unsigned n);
+    /* Optional (NULL where an implementation has none): a precomputed table for one public
+     * key that verify_tab uses to verify signatures under that key faster, for callers that
+     * meet the same key repeatedly. key_table_new returns NULL when pub is not a valid
+     * point (or out of memory). verify_tab gives verify's result; tab[i] is pub[i]'s table
+     * (a NULL or mismatched table just means the plain path). */
+    void *(*key_table_new)(const uint8_t pub[65]);
+    void (*key_table_free)(void *tab);
+    uint32_t (*verify_tab)(const uint8_t pub[][65], const void *const tab[],
+                           const uint8_t hash[][32], const uint8_t sig[][64], unsigned n);
 } cd_p256;
 
 /* Every implementation compiled in, best first; the scalar one is always last. */

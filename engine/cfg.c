@@ -31,10 +31,7 @@ void eng_cfg_free(eng_cfg *cfg)
         cd_privkey_free(&cfg->key);
     }
     if (cfg->trust) cd_trust_free(cfg->trust);
-    if (cfg->vcache) {
-        pthread_mutex_destroy(&cfg->vcache->lock);
-        free(cfg->vcache);
-    }
+    vcache_free(cfg->vcache);
     ct_wipe(cfg, sizeof *cfg); /* a plain memset before free may be dropped */
     free(cfg);
 }
@@ -92,11 +89,8 @@ int eng_cfg_set_ca(eng_cfg *cfg, const char *ca_file, char *err, size_t errlen)
 int eng_cfg_set_verify_cache(eng_cfg *cfg, int on)
 {
     if (!on) {
-        if (cfg->vcache) {
-            pthread_mutex_destroy(&cfg->vcache->lock);
-            free(cfg->vcache);
-            cfg->vcache = NULL;
-        }
+        vcache_free(cfg->vcache);
+        cfg->vcache = NULL;
         return 0;
     }
     if (cfg->vcache) return 0;
@@ -129,31 +123,60 @@ void vcache_key(const uint8_t *const der[], const size_t len[], unsigned n, cons
 }
 
 /* see eng_internal.h */
-int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf)
+int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf,
+                  const void **ptab)
 {
     unsigned n = atomic_load_explicit(&((eng_vcache *)vc)->n, memory_order_acquire);
     for (unsigned i = 0; i < n; i++)
         if (!memcmp(vc->e[i].key, key, 32)) { /* public data: no constant-time compare needed */
             *leaf = vc->e[i].leaf;
+            if (ptab) *ptab = vc->e[i].ptab;
             return 1;
         }
     return 0;
 }
 
 /* see eng_internal.h */
-void vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf)
+void vcache_free(eng_vcache *vc)
 {
+    if (!vc) return;
+    for (unsigned i = 0; i < vc->ntabs; i++) vc->tab_free(vc->tabs[i]);
+    pthread_mutex_destroy(&vc->lock);
+    free(vc);
+}
+
+/* see eng_internal.h */
+const void *vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf)
+{
+    /* the table (about a millisecond) is made outside the lock, and dropped if not used */
+    const cd_p256 *p = leaf->type == CD_KEY_EC_P256
+                           ? cd_p256_select(cd_cpu_features(), cd_isa_forced())
+                           : NULL;
+    void *tab = p && p->key_table_new && p->verify_tab ? p->key_table_new(leaf->ec_pub) : NULL;
+    const void *ret = NULL;
     pthread_mutex_lock(&vc->lock);
     unsigned n = atomic_load_explicit(&vc->n, memory_order_relaxed);
     int have = 0;
     for (unsigned i = 0; i < n; i++) have |= !memcmp(vc->e[i].key, key, 32);
+    if (tab && (have || n >= ENG_VCACHE_SLOTS || vc->ntabs >= ENG_VCACHE_TABS ||
+                (vc->tab_free && vc->tab_free != p->key_table_free))) {
+        p->key_table_free(tab);
+        tab = NULL;
+    }
     if (!have && n < ENG_VCACHE_SLOTS) {
         memcpy(vc->e[n].key, key, 32);
         vc->e[n].leaf = *leaf;
         vc->e[n].leaf.pkey = NULL; /* owned by the connection that verified it */
+        vc->e[n].ptab = tab;
+        if (tab) {
+            vc->tabs[vc->ntabs++] = tab;
+            vc->tab_free = p->key_table_free;
+        }
+        ret = tab;
         atomic_store_explicit(&vc->n, n + 1, memory_order_release);
     }
     pthread_mutex_unlock(&vc->lock);
+    return ret;
 }
 
 /* see eng.h */

@@ -65,6 +65,7 @@ extern const unsigned tls_client_nsigalgs;
 typedef struct eng_vcache_entry {
     uint8_t key[32]; /* vcache_key() of the chain and host name */
     cd_pubkey leaf;  /* the verified leaf key; pkey always NULL (RSA leaves are re-parsed) */
+    const void *ptab; /* P-256 leaves: the key's verify table (cd_p256.key_table_new), or NULL */
 } eng_vcache_entry;
 typedef struct eng_vcache {
     pthread_mutex_t lock; /* insertions only */
@@ -72,14 +73,24 @@ typedef struct eng_vcache {
      * scan without a lock; a writer fills e[n] before it stores n + 1 (release) */
     _Atomic unsigned n;
     eng_vcache_entry e[ENG_VCACHE_SLOTS];
+    /* every key table ever made for an entry, freed only with the cache (an entry dropped by
+     * eng_cfg_set_ca may still be in use by a parked op); at most ENG_VCACHE_TABS */
+    void *tabs[2 * ENG_VCACHE_SLOTS];
+    unsigned ntabs;
+    void (*tab_free)(void *);
 } eng_vcache;
+#define ENG_VCACHE_TABS (2 * ENG_VCACHE_SLOTS)
+void vcache_free(eng_vcache *vc);
 /* SHA-256 over the SHA-256 of each certificate (in order) and the host name ("" for none). */
 void vcache_key(const uint8_t *const der[], const size_t len[], unsigned n, const char *host,
                 uint8_t key[32]);
 /* 1 and *leaf filled (pkey NULL) when key is cached, else 0. Lock-free. */
-int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf);
-/* Publishes a verified leaf (its pkey is not kept); no-op when present or full. */
-void vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf);
+int vcache_lookup(const eng_vcache *vc, const uint8_t key[32], cd_pubkey *leaf,
+                  const void **ptab);
+/* Publishes a verified leaf (its pkey is not kept); no-op when present or full. A P-256 leaf
+ * also gets a verify table when the selected P-256 implementation makes them. Returns the
+ * table it stored (NULL if none). */
+const void *vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf);
 
 /* ---- configuration (cfg.c) ----------------------------------------------------------- */
 struct eng_cfg {
@@ -172,6 +183,7 @@ struct eng_conn {
     uint8_t sig[ENG_RSA_MAX];
     size_t sig_len;
     cd_pubkey peer;       /* client: server leaf key */
+    const void *peer_tab; /* client, --verify cached, P-256 leaf: its verify table or NULL */
     uint8_t have_peer;
     /* How far each big buffer below has ever been written (eng_conn_free wipes that much, so a
      * connection touches only the pages it used: 10,000 idle connections stay small). */

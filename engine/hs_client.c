@@ -43,7 +43,7 @@ int cli_recv_certificate(eng_conn *c)
     if (vc) {
         /* this exact chain was verified for this host name before (eng_cfg_set_verify_cache) */
         vcache_key(der, len, n, host, vkey);
-        hit = vcache_lookup(vc, vkey, &c->peer);
+        hit = vcache_lookup(vc, vkey, &c->peer, &c->peer_tab);
     }
     if (hit && c->peer.type == CD_KEY_RSA) /* the cache keeps no libcrypto key: parse the leaf */
         rc = cd_chain_verify(NULL, der, len, 1, NULL, &c->peer, err, sizeof err);
@@ -53,7 +53,7 @@ int cli_recv_certificate(eng_conn *c)
         rc = cd_chain_verify(cfg->insecure ? NULL : cfg->trust, der, len, n, host, &c->peer, err,
                              sizeof err);
     if (rc < 0) return FAIL(c, rc, "%s", err[0] ? err : "certificate verification failed");
-    if (vc && !hit) vcache_insert(vc, vkey, &c->peer);
+    if (vc && !hit) c->peer_tab = vcache_insert(vc, vkey, &c->peer);
     c->have_peer = 1;
     /* RFC 5246 §7.4.2 / RFC 8422 §5.3: the leaf key must fit the suite's key exchange */
     cd_key_type want = c->suite->kx == KX_ECDHE_ECDSA ? CD_KEY_EC_P256 : CD_KEY_RSA;
@@ -108,7 +108,9 @@ int cli_recv_ske(eng_conn *c)
         /* RFC 8422 §5.4: DER Ecdsa-Sig-Value; malformed is a failed signature */
         REQUIRE(c, ecdsa_sig_from_der(s.sig, s.sig_len, c->rs) == 0, ENG_E_DECRYPT,
                 "malformed ECDSA signature");
-        return op_park(c, ENG_OP_P256_VERIFY, c->peer.ec_pub, c->digest, c->rs, NULL);
+        int r = op_park(c, ENG_OP_P256_VERIFY, c->peer.ec_pub, c->digest, c->rs, NULL);
+        c->op.key = c->peer_tab; /* --verify cached: the key's verify table (NULL: none) */
+        return r;
     }
     REQUIRE(c, s.sig_len <= sizeof c->sig, ENG_E_DECRYPT, "RSA signature of %zu bytes",
             s.sig_len);

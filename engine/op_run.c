@@ -140,7 +140,12 @@ void eng_op_run(eng_op *op)
         if (p) bad = p->sign((uint8_t (*)[64])op->out, (c32)op->a, (c32)op->b, (c32)op->c, 1);
         break;
     case ENG_OP_P256_VERIFY:
-        if (p) bad = p->verify((c65)op->a, (c32)op->b, (c64)op->c, 1);
+        if (p && p->verify_tab && op->key) {
+            const void *tab[1] = {op->key};
+            bad = p->verify_tab((c65)op->a, tab, (c32)op->b, (c64)op->c, 1);
+        } else if (p) {
+            bad = p->verify((c65)op->a, (c32)op->b, (c64)op->c, 1);
+        }
         break;
     case ENG_OP_RSA: bad = run_rsa(op); break;
     case ENG_OP_TLS_KEYS: {

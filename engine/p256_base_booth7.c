@@ -45,19 +45,28 @@ static void batch_to_affine(p256_aff *out, const p256_jac *in, int n)
     }
 }
 
-static void base_build(void)
+/* see p256_internal.h */
+void p256_comb_build(p256_aff tab[][P256_BASE_NENT], const p256_aff *q)
 {
     p256_jac row[NENT], pj;
-    memcpy(pj.x, gx, sizeof gx);
-    memcpy(pj.y, gy, sizeof gy);
+    memcpy(pj.x, q->x, sizeof pj.x);
+    memcpy(pj.y, q->y, sizeof pj.y);
     memcpy(pj.z, p256_fe_one, sizeof p256_fe_one);
     for (int j = 0; j < NWIN; j++) {
         row[0] = pj;
         p256_point_dbl(&row[1], &pj);
         for (int i = 2; i < NENT; i++) p256_point_add_vartime(&row[i], &row[i - 1], &pj);
-        batch_to_affine(base_tab[j], row, NENT);
+        batch_to_affine(tab[j], row, NENT);
         p256_point_dbl(&pj, &row[NENT - 1]); /* 2^7 * pj = 2 * (64 pj) */
     }
+}
+
+static void base_build(void)
+{
+    p256_aff g;
+    memcpy(g.x, gx, sizeof gx);
+    memcpy(g.y, gy, sizeof gy);
+    p256_comb_build(base_tab, &g);
 }
 
 /* sel = row[mag - 1], or all zero for mag = 0, reading every entry (the index is secret).

@@ -137,6 +137,9 @@ void p256_base_mul_ct(p256_jac *r, const uint8_t k[32]);
 #define P256_BASE_NWIN 37
 #define P256_BASE_NENT 64
 const p256_aff (*p256_base_tables(void))[P256_BASE_NENT];
+/* The same table for any point q of order n (a validated public key): tab[j][i - 1] =
+ * i 2^(7j) q. Variable time (q is public); about a millisecond. */
+void p256_comb_build(p256_aff tab[][P256_BASE_NENT], const p256_aff *q);
 /* The Booth digit of window j (0 <= j < P256_BASE_NWIN) of the 256-bit integer k: returns |d|
  * in 0..64 and sets *neg to all-ones when d < 0, else 0. Constant time. */
 uint64_t p256_base_booth_digit(const uint64_t k[4], int j, uint64_t *neg);

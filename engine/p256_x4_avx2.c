@@ -13,6 +13,7 @@
  * discarded. Invalid inputs are replaced under a mask (private key -> 1) or, for a peer point,
  * whose validity is public, by G; the lane then reports failure, and costs the same.
  * Secrets are wiped and the ymm registers zeroed before returning. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cd.h"
@@ -236,8 +237,10 @@ static void export_jac(p256_jac out[L], const p256x4_jac *a)
 /* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time, then
  * added lane by lane with the scalar formulas, which handle every case. Everything is public:
  * ordinary branches. */
-static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
-                            const uint8_t sig[][64], unsigned n)
+/* tabs == NULL: u2 Q by the Booth-5 windows over a table built here; else u2 Q from each lane's
+ * precomputed comb (tabs[l], built for pub[l]; padding lanes may repeat lane 0's) */
+static uint32_t verify4(const uint8_t pub[][65], const uint32_t (*const *tabs)[P256_BASE_NENT][18],
+                        const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
 {
     uint8_t u1b[L][32], u2b[L][32];
     uint64_t r[L][4], qx[L][4], qy[L][4];
@@ -287,7 +290,10 @@ static uint32_t avx2_verify(const uint8_t pub[][65], const uint8_t hash[][32],
     p256x4_from_plain(&q.x, (const uint64_t(*)[4])qx);
     p256x4_from_plain(&q.y, (const uint64_t(*)[4])qy);
     p256x4_base_mul_vartime(&j1, (const uint8_t(*)[32])u1b);
-    p256x4_mul_vartime(&j2, &q, (const uint8_t(*)[32])u2b);
+    if (tabs)
+        p256x4_comb_mul_vartime(&j2, tabs, (const uint8_t(*)[32])u2b);
+    else
+        p256x4_mul_vartime(&j2, &q, (const uint8_t(*)[32])u2b);
     export_jac(a1, &j1);
     export_jac(a2, &j2);
     _mm256_zeroall();
@@ -341,7 +347,57 @@ static uint32_t avx2_verify_any(const uint8_t pub[][65], const uint8_t hash[][32
                                 const uint8_t sig[][64], unsigned n)
 {
     if (n < X4_VERIFY_MIN) return p256_verify_mulx(pub, hash, sig, n);
-    return avx2_verify(pub, hash, sig, n);
+    return verify4(pub, NULL, hash, sig, n);
+}
+
+/* ---- per-key tables (cd_p256.key_table_new, verify_tab) -----------------------------------
+ * A client that meets the same server key again and again (a load generator, a benchmark
+ * with --verify cached) can treat that key like G: u2 Q from a comb of Q's multiples, 37 mixed
+ * additions and no doubling, instead of 256 doublings and ~50 additions. The table is public
+ * data derived from a validated public key; it names its key, and verify_tab uses a table only
+ * for the key it was built for. */
+#define KEYTAB_MAGIC 0x62617434783635ULL /* marks a table made by avx2_key_table_new */
+typedef struct keytab {
+    p256x4_comb comb; /* first: 64-byte aligned with the allocation */
+    uint64_t magic;
+    uint8_t pub[65];
+} keytab;
+
+static void *avx2_key_table_new(const uint8_t pub[65])
+{
+    p256_aff q;
+    if (!p256_point_decode(&q, pub)) return NULL;
+    p256_aff(*bt)[P256_BASE_NENT] = malloc(sizeof(p256_aff[P256_BASE_NWIN][P256_BASE_NENT]));
+    keytab *t = aligned_alloc(64, (sizeof(keytab) + 63) & ~(size_t)63);
+    if (!bt || !t) {
+        free(bt);
+        free(t);
+        return NULL;
+    }
+    p256_comb_build(bt, &q);
+    p256x4_comb_from_affine(t->comb, (const p256_aff(*)[P256_BASE_NENT])bt);
+    _mm256_zeroall();
+    free(bt);
+    t->magic = KEYTAB_MAGIC;
+    memcpy(t->pub, pub, 65);
+    return t;
+}
+
+static void avx2_key_table_free(void *t) { free(t); }
+
+static uint32_t avx2_verify_tab(const uint8_t pub[][65], const void *const tab[],
+                                const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
+{
+    const uint32_t(*tabs[L])[P256_BASE_NENT][18];
+    if (n == 0 || n > L) return avx2_verify_any(pub, hash, sig, n);
+    for (unsigned l = 0; l < L; l++) {
+        const keytab *t = tab[l < n ? l : 0];
+        /* a missing or foreign table: the plain path, same result */
+        if (!t || t->magic != KEYTAB_MAGIC || memcmp(t->pub, pub[l < n ? l : 0], 65))
+            return avx2_verify_any(pub, hash, sig, n);
+        tabs[l] = (const uint32_t(*)[P256_BASE_NENT][18])t->comb;
+    }
+    return verify4(pub, tabs, hash, sig, n);
 }
 
 const cd_p256 cd_p256_avx2 = {
@@ -352,4 +408,7 @@ const cd_p256 cd_p256_avx2 = {
     .derive = avx2_derive,
     .sign = avx2_sign,
     .verify = avx2_verify_any,
+    .key_table_new = avx2_key_table_new,
+    .key_table_free = avx2_key_table_free,
+    .verify_tab = avx2_verify_tab,
 };

@@ -27,6 +27,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 
+#include "p256_internal.h"
+
 #define P256X4_LANES 4
 #define P256X4_NWIN  52 /* Booth windows of 5 bits covering 256 bits (260) */
 
@@ -95,6 +97,15 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
 /* The same for public k in [1, n-1] (verification): Booth-7 windows read by index.
  * Variable time. */
 void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
+/* A Booth-7 comb in this file's limb format: comb[j][i] = x then y (nine 29-bit limbs each,
+ * Montgomery form) of (i + 1) 2^(7j) P for a point P of order n (170 KB). */
+typedef uint32_t p256x4_comb[P256_BASE_NWIN][P256_BASE_NENT][18];
+/* comb from the scalar code's affine table of the same shape (p256_comb_build) */
+void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT]);
+/* r = k_l P_l per lane, P_l the point of tabs[l]; k public, in [1, n-1]. Variable time
+ * (entries read by index): verification only. */
+void p256x4_comb_mul_vartime(p256x4_jac *r, const uint32_t (*const tabs[P256X4_LANES])[P256_BASE_NENT][18],
+                             const uint8_t k[P256X4_LANES][32]);
 /* affine x and y (plain integers < p) of a; ok[l] all-ones unless lane l was at infinity */
 void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
                       uint64_t ok[P256X4_LANES], const p256x4_jac *a);

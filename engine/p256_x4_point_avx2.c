@@ -427,12 +427,12 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
  * each, Montgomery form (170 KB, built at first use from the scalar tables). Entries are read
  * by index, so only for public scalars: 37 mixed additions instead of the 52 of
  * p256x4_base_mul_ct. */
-static _Alignas(64) uint32_t comb7[P256_BASE_NWIN][P256_BASE_NENT][18];
+static _Alignas(64) p256x4_comb comb7;
 static pthread_once_t comb7_once = PTHREAD_ONCE_INIT;
 
-static void comb7_init(void)
+/* see p256_x4_avx2.h */
+void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT])
 {
-    const p256_aff(*bt)[P256_BASE_NENT] = p256_base_tables();
     uint64_t plain[4][4];
     _Alignas(32) uint64_t out[9][4];
     for (int j = 0; j < P256_BASE_NWIN; j++) {
@@ -446,23 +446,34 @@ static void comb7_init(void)
             for (int w = 0; w < 9; w++)
                 _mm256_store_si256((__m256i *)out[w], f.v[w]);
             for (int w = 0; w < 9; w++) {
-                comb7[j][i][w] = (uint32_t)out[w][0];
-                comb7[j][i][9 + w] = (uint32_t)out[w][1];
-                comb7[j][i + 1][w] = (uint32_t)out[w][2];
-                comb7[j][i + 1][9 + w] = (uint32_t)out[w][3];
+                comb[j][i][w] = (uint32_t)out[w][0];
+                comb[j][i][9 + w] = (uint32_t)out[w][1];
+                comb[j][i + 1][w] = (uint32_t)out[w][2];
+                comb[j][i + 1][9 + w] = (uint32_t)out[w][3];
             }
         }
     }
 }
 
-/* see p256_x4_avx2.h. As in p256_base_mul_ct (p256_base_booth7.c), k in [1, n-1] never meets
- * equal or opposite points; the accumulator at infinity and zero digits are handled by masks. */
+static void comb7_init(void) { p256x4_comb_from_affine(comb7, p256_base_tables()); }
+
+/* see p256_x4_avx2.h */
 void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
+{
+    pthread_once(&comb7_once, comb7_init);
+    const uint32_t(*tabs[P256X4_LANES])[P256_BASE_NENT][18] = {comb7, comb7, comb7, comb7};
+    p256x4_comb_mul_vartime(r, tabs, k);
+}
+
+/* see p256_x4_avx2.h. As in p256_base_mul_ct (p256_base_booth7.c), k in [1, n-1] never meets
+ * equal or opposite points of the same lane's base (of order n); the accumulator at infinity
+ * and zero digits are handled by masks. */
+void p256x4_comb_mul_vartime(p256x4_jac *r, const uint32_t (*const tabs[P256X4_LANES])[P256_BASE_NENT][18],
+                             const uint8_t k[P256X4_LANES][32])
 {
     struct comb_state s;
     uint64_t kl[P256X4_LANES][4];
     const __m256i zero = _mm256_setzero_si256();
-    pthread_once(&comb7_once, comb7_init);
     for (int l = 0; l < P256X4_LANES; l++)
         p256_limbs_from_be(kl[l], k[l]);
     __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
@@ -474,7 +485,7 @@ void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
         const uint32_t *e[P256X4_LANES];
         for (int l = 0; l < P256X4_LANES; l++) {
             absd[l] = p256_base_booth_digit(kl[l], i, &neg[l]);
-            e[l] = comb7[i][absd[l] ? absd[l] - 1 : 0];
+            e[l] = tabs[l][i][absd[l] ? absd[l] - 1 : 0];
         }
         if (!(absd[0] | absd[1] | absd[2] | absd[3])) continue;
         __m256i dzero = _mm256_cmpeq_epi64(load4(absd), zero);

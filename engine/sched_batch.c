@@ -379,15 +379,25 @@ static uint32_t kernel(sched *s, const cd_x25519 *xk, const cd_p256 *pk, eng_op_
         for (i = 0; i < m; i++)
             memcpy(ops[i]->out, b->o64[i], 64);
         break;
-    case ENG_OP_P256_VERIFY:
+    case ENG_OP_P256_VERIFY: {
+        /* ops of clients that cached the server's key table (--verify cached) carry it */
+        const void *tab[L];
+        int all_tab = pk->verify_tab != NULL;
         for (i = 0; i < m; i++) {
             memcpy(b->a65[i], ops[i]->a, 65);
             memcpy(b->b32[i], ops[i]->b, 32);
             memcpy(b->c64[i], ops[i]->c, 64);
+            tab[i] = ops[i]->key;
+            all_tab &= tab[i] != NULL;
         }
-        bad = pk->verify((const uint8_t(*)[65])b->a65, (c32)b->b32, (const uint8_t(*)[64])b->c64,
-                           m);
+        if (all_tab)
+            bad = pk->verify_tab((const uint8_t(*)[65])b->a65, tab, (c32)b->b32,
+                                 (const uint8_t(*)[64])b->c64, m);
+        else
+            bad = pk->verify((const uint8_t(*)[65])b->a65, (c32)b->b32,
+                             (const uint8_t(*)[64])b->c64, m);
         break;
+    }
     case ENG_OP_TLS_KEYS:
         /* no lane copies: the batch reads and writes each connection's own buffers */
         bad = ks_tls_keys_ops(ops, m);

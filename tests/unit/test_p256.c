@@ -393,6 +393,87 @@ static void test_wycheproof_ecdsa_p1363(void)
     ecdsa_file("ecdsa_secp256r1_sha256_p1363_test.json", 0);
 }
 
+/* ---- per-key verify tables (cd_p256.key_table_new / verify_tab) -----------------------------
+ * Every Wycheproof ECDSA vector through verify_tab with its key's table, alone and in batches of
+ * every size up to the lane count (runs of one key; the last batch of a key may be partial),
+ * against the expected result; a table of another key, or none, must give verify's result; a
+ * table is refused for a point that is not on the curve. */
+static void tab_file(const char *file, int der)
+{
+    ecdsa_file_ex(file, der, 0);
+    static uint8_t pub[32][65], h[32][32], rs[32][64];
+    const void *tab[32];
+    void *cur = NULL, *other = NULL;
+    int wrong = 0, ntabs = 0, nv = 0;
+    for (unsigned chunk = 1; chunk <= impl->lanes; chunk++) {
+        for (int i = 0; i < nvecs;) {
+            /* a run of vectors of one key, at most chunk long */
+            unsigned n = 0;
+            while (i + (int)n < nvecs && n < chunk && !memcmp(vecs[i + (int)n].pub, vecs[i].pub, 65)) n++;
+            if (!cur || memcmp(pub[0], vecs[i].pub, 65)) {
+                if (other) impl->key_table_free(other);
+                other = cur; /* the previous key's table: a mismatch for this key */
+                cur = impl->key_table_new(vecs[i].pub);
+                CHECKF(cur != NULL, "no table for tcId %ld's key", vecs[i].id);
+                if (!cur) break;
+                ntabs++;
+            }
+            uint32_t want = 0;
+            for (unsigned l = 0; l < n; l++) {
+                memcpy(pub[l], vecs[i + (int)l].pub, 65);
+                memcpy(h[l], vecs[i + (int)l].h, 32);
+                memcpy(rs[l], vecs[i + (int)l].rs, 64);
+                tab[l] = cur;
+                if (!vecs[i + (int)l].valid) want |= 1u << l;
+            }
+            uint32_t got = impl->verify_tab((const uint8_t(*)[65])pub, tab, (const uint8_t(*)[32])h,
+                                            (const uint8_t(*)[64])rs, n);
+            for (unsigned l = 0; l < n && wrong < 10; l++)
+                if (((got ^ want) >> l) & 1) {
+                    CHECKF(0, "verify_tab batch of %u: tcId %ld (lane %u) got %s", n,
+                           vecs[i + (int)l].id, l, (got >> l) & 1 ? "invalid" : "valid");
+                    wrong++;
+                }
+            nv += (int)n;
+            if (other && chunk == impl->lanes) { /* another key's table: the plain path */
+                for (unsigned l = 0; l < n; l++) tab[l] = l == n - 1 ? other : cur;
+                uint32_t g2 = impl->verify_tab((const uint8_t(*)[65])pub, tab,
+                                               (const uint8_t(*)[32])h, (const uint8_t(*)[64])rs, n);
+                CHECKF(g2 == want, "mismatched table: got %#x want %#x", g2, want);
+                tab[0] = NULL;
+                g2 = impl->verify_tab((const uint8_t(*)[65])pub, tab, (const uint8_t(*)[32])h,
+                                      (const uint8_t(*)[64])rs, n);
+                CHECKF(g2 == want, "missing table: got %#x want %#x", g2, want);
+            }
+            i += (int)n;
+        }
+        if (cur) impl->key_table_free(cur);
+        if (other) impl->key_table_free(other);
+        cur = other = NULL;
+    }
+    CHECK(wrong == 0);
+    th_note("%s: %d verifications with %d key tables", impl->name, nv, ntabs);
+    CHECK(nv > 100 && ntabs > 10);
+    /* not a point on the curve: no table */
+    uint8_t bad[65];
+    memcpy(bad, vecs[0].pub, 65);
+    bad[64] ^= 1;
+    void *t = impl->key_table_new(bad);
+    CHECK(t == NULL);
+    if (t) impl->key_table_free(t);
+}
+static void test_key_tables(void)
+{
+    if (!impl->key_table_new) {
+        CHECK(impl->verify_tab == NULL && impl->key_table_free == NULL);
+        th_note("%s makes no key tables", impl->name);
+        return;
+    }
+    CHECK(impl->verify_tab != NULL && impl->key_table_free != NULL);
+    tab_file("ecdsa_secp256r1_sha256_test.json", 1);
+    tab_file("ecdsa_secp256r1_sha256_p1363_test.json", 0);
+}
+
 /* ---- cross-validation with OpenSSL -------------------------------------------------------- */
 static void test_xval_keys(void)
 {
@@ -842,6 +923,7 @@ int main(void)
         {"xval_openssl_peers", test_xval_peers},
         {"xval_openssl_ecdsa", test_xval_ecdsa},
         {"batch_fail_masks", test_batch_masks},
+        {"wycheproof_ecdsa_key_tables", test_key_tables},
     };
     for (unsigned i = 0; i < cd_p256_nimpls; i++) {
         impl = cd_p256_impls[i];

@@ -85,7 +85,8 @@ static uint32_t w_p_verify(const uint8_t pub[][65], const uint8_t hash[][32],
     return bad;
 }
 static const cd_x25519 x_w4 = {"x4-test", WL, 0, w_x_keygen, w_x_derive};
-static const cd_p256 p_w4 = {"x4-test", WL, 0, w_p_keygen, w_p_derive, w_p_sign, w_p_verify};
+static const cd_p256 p_w4 = {"x4-test", WL, 0, w_p_keygen, w_p_derive, w_p_sign, w_p_verify,
+                             NULL, NULL, NULL};
 static const cd_x25519 x_w17 = {"x17-test", 17, 0, w_x_keygen, w_x_derive};
 
 static sched *new_sched(const cd_x25519 *x, const cd_p256 *p, uint64_t max_wait)

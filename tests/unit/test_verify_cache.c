@@ -193,6 +193,46 @@ out:
     eng_cfg_free(sc);
 }
 
+/* A cached P-256 leaf gets its verify table where the selected implementation makes them
+ * (cd_p256.key_table_new); hits verify the ServerKeyExchange signature with it, and a
+ * corrupted signature on a hit still fails with decrypt_error. */
+static void flip_ske_sig(tp_pair *p, eng_role from, uint8_t *b, size_t n)
+{
+    size_t bl;
+    uint8_t *m;
+    if (from != ENG_SERVER || !(m = tp_find_hs(b, n, 12, &bl)) || bl < 8) return;
+    m[bl - 1] ^= 0x01; /* the last byte of the DER signature: s changes */
+    (void)p;
+}
+
+static void t_key_table(void)
+{
+    if (!need_certs()) return;
+    eng_cfg *cc = cached_client(NULL), *sc = tp_server_cfg("ecdsa-p256");
+    if (!cc || !sc) goto out;
+    CHECK_EQ(handshake(cc, sc, "localhost"), 0);
+    CHECK_EQ(cached(cc), 1);
+    const cd_p256 *impl = cd_p256_select(cd_cpu_features(), cd_isa_forced());
+    int want_tab = impl && impl->key_table_new;
+    const void *tab = cc->vcache->e[0].ptab;
+    CHECKF(!!tab == want_tab, "table %p, implementation %s %s tables", tab, impl ? impl->name : "?",
+           want_tab ? "makes" : "makes no");
+    th_note("%s: cached entry %s a key table", impl ? impl->name : "?", tab ? "has" : "has no");
+    for (int i = 0; i < 8; i++) CHECK_EQ(handshake(cc, sc, "localhost"), 0);
+    tp_pair p;
+    if (tp_init(&p, cc, sc, "localhost") == 0) {
+        p.tamper = flip_ske_sig;
+        CHECK(tp_run(&p) != 0);
+        tp_expect_alert(&p, ENG_CLIENT, ALERT_DECRYPT_ERROR);
+        tp_free(&p);
+    }
+    CHECK_EQ(cached(cc), 1);
+    CHECK_EQ(handshake(cc, sc, "localhost"), 0);
+out:
+    eng_cfg_free(cc);
+    eng_cfg_free(sc);
+}
+
 /* ---- two threads -------------------------------------------------------------------------- */
 typedef struct thr {
     const eng_cfg *cc, *sc;
@@ -238,7 +278,7 @@ static void *reader(void *arg)
             uint8_t key[32];
             cd_pubkey k;
             key_of(i, key);
-            if (vcache_lookup(r->vc, key, &k)) {
+            if (vcache_lookup(r->vc, key, &k, NULL)) {
                 r->hits++;
                 int ok = k.type == CD_KEY_EC_P256 && k.bits == 256 && k.ec_pub[0] == 4;
                 for (int j = 1; j < 65; j++) ok &= k.ec_pub[j] == (uint8_t)(i + j);
@@ -302,6 +342,7 @@ int main(void)
     th_case("hit_miss", t_hit_miss);
     th_case("failures_identical", t_failures);
     th_case("hit_still_checks_ske", t_hit_still_checks);
+    th_case("key_table", t_key_table);
     th_case("two_threads", t_threads);
     return th_done();
 }
