@@ -54,19 +54,21 @@ one_run() {
     t0=$(ticks "$SPID")
     taskset -c "$LCPU" "$MB" load "127.0.0.1:$port" --ca "$CERTS/ca.pem" --servername localhost \
         --suite ECDHE-ECDSA-AES128-GCM-SHA256 --group x25519,secp256r1 --verify cached --connections "$CONNS" \
-        --cpus "$LCPU" --duration "$DUR" --quiet --json "$js" >/dev/null
+        --cpus "$LCPU" --duration "$DUR" --quiet --json "$js" >"$T/$1.load.log" 2>&1 ||
+        echo "net-compare.sh: $1: mbshake load reported failed handshakes: $(tail -n 1 "$T/$1.load.log")" >&2
     t1=$(ticks "$SPID")
+    [ -s "$js" ] || { echo "net-compare.sh: $1: no results file from mbshake load" >&2; cat "$T/$1.load.log" >&2; exit 1; }
     python3 - "$js" "$((t1 - t0))" "$TCK" <<'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["runs"][0]
 med = lambda v: v["median"] if isinstance(v, dict) else v
 hs = med(r["handshakes"]); secs = med(r["seconds"])
 # the server's ticks cover the load's whole run, connection set-up included
-print(f'{hs / secs:.0f} {int(sys.argv[2]) / int(sys.argv[3]) / hs * 1e6:.1f} {med(r["client_cpu_us_per_hs"]):.1f}')
+print(f'{hs / secs:.0f} {int(sys.argv[2]) / int(sys.argv[3]) / hs * 1e6:.1f} {med(r["client_cpu_us_per_hs"]):.1f} {r["failures"]}')
 EOF
 }
 
-printf '%-6s %-8s %8s %14s %12s\n' round server hs/s server_us/hs load_us/hs
+printf '%-6s %-8s %8s %14s %12s %9s\n' round server hs/s server_us/hs load_us/hs failures
 res=$T/res; : >"$res"
 for round in $(seq "$ROUNDS"); do
     taskset -c "$SCPU" "$MB" serve --cert "$CERTS/ecdsa-p256-chain.pem" --key "$CERTS/ecdsa-p256.key" \
@@ -78,9 +80,9 @@ for round in $(seq "$ROUNDS"); do
         [ -n "$port" ] && break; sleep 0.05
     done
     [ -n "$port" ] || { echo "net-compare.sh: mbshake serve did not start" >&2; cat "$T/serve.log" >&2; exit 1; }
-    read -r hs su lu < <(one_run mbshake "$port")
+    read -r hs su lu fl < <(one_run mbshake "$port")
     kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=
-    printf '%-6s %-8s %8s %14s %12s\n' "$round" mbshake "$hs" "$su" "$lu"; echo "mbshake $round $hs $su $lu" >>"$res"
+    printf '%-6s %-8s %8s %14s %12s %9s\n' "$round" mbshake "$hs" "$su" "$lu" "$fl"; echo "mbshake $round $hs $su $lu" >>"$res"
 
     nd=$T/nginx; mkdir -p "$nd"
     for try in 1 2 3 4 5; do
@@ -113,16 +115,16 @@ EOF
     grep -q 'Address already in use' "$nd/error.log" || break
     done
     [ -n "$SPID" ] || { echo "net-compare.sh: nginx did not start" >&2; cat "$nd/error.log" "$T/nginx.err" >&2; exit 1; }
-    read -r hs su lu < <(one_run nginx "$port")
+    read -r hs su lu fl < <(one_run nginx "$port")
     kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=
-    printf '%-6s %-8s %8s %14s %12s\n' "$round" nginx "$hs" "$su" "$lu"; echo "nginx $round $hs $su $lu" >>"$res"
+    printf '%-6s %-8s %8s %14s %12s %9s\n' "$round" nginx "$hs" "$su" "$lu" "$fl"; echo "nginx $round $hs $su $lu" >>"$res"
 
     "$FLOOR" --server-cpu "$SCPU" --client-cpu "$LCPU" --connections "$CONNS" --duration "$DUR" >"$T/floor" ||
         { echo "net-compare.sh: tcpfloor failed" >&2; cat "$T/floor" >&2; exit 1; }
     hs=$(awk '$1 == "exchanges/s" { print $2 }' "$T/floor")
     su=$(awk '$1 == "server_cpu_us_per_exchange" { print $2 }' "$T/floor")
     lu=$(awk '$1 == "client_cpu_us_per_exchange" { print $2 }' "$T/floor")
-    printf '%-6s %-8s %8s %14s %12s\n' "$round" tcpfloor "$hs" "$su" "$lu"; echo "tcpfloor $round $hs $su $lu" >>"$res"
+    printf '%-6s %-8s %8s %14s %12s %9s\n' "$round" tcpfloor "$hs" "$su" "$lu" 0; echo "tcpfloor $round $hs $su $lu" >>"$res"
 done
 python3 - "$res" <<'EOF'
 import sys, statistics as st
