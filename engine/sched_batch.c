@@ -221,6 +221,17 @@ static uint64_t wide_at(const sched *s, eng_op_kind k, unsigned n)
     return a + (b - a) * (n - 1) / (lanes - 1);
 }
 
+/* Verifications that all carry a key table (--verify cached) run on the wide kernel's
+ * verify_tab whatever their number: the one-lane code has no tables and costs several times
+ * more per signature than a padded table call. */
+static int all_tables(const sched *s, const lane_set *ls)
+{
+    if (!s->p->verify_tab) return 0;
+    for (unsigned i = 0; i < ls->n; i++)
+        if (!ls->lane_op[i]->key) return 0;
+    return 1;
+}
+
 /* Whether a partial set of n ops of kind k runs as n one-lane calls. */
 static int go_narrow(const sched *s, eng_op_kind k, unsigned n)
 {
@@ -438,7 +449,7 @@ static int run_set(sched *s, eng_op_kind k, enum why why)
     unsigned n = ls->n;
     if (n == 0) return 0;
     uint64_t t0 = sched_tsc();
-    if (why != RUN_FULL && go_narrow(s, k, n)) {
+    if (why != RUN_FULL && !(k == ENG_OP_P256_VERIFY && all_tables(s, ls)) && go_narrow(s, k, n)) {
         /* one one-lane call per op: each op gets its own call's ticks */
         for (unsigned i = 0; i < n; i++) {
             eng_op **op = &ls->lane_op[i];

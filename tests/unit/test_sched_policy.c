@@ -113,6 +113,39 @@ static void t_narrow_sign_mixed_extra(void)
     sched_free(s);
 }
 
+/* Verifications that carry key tables (--verify cached) run on the wide kernel's verify_tab
+ * even under the always-narrow policy (the one-lane code has no tables), with the right
+ * results, one of them invalid; without tables the same set goes narrow. */
+static void t_narrow_skips_tables(void)
+{
+    if (!have_narrow()) return;
+    sched *s = mk_sched(SCHED_PARTIAL_NARROW, UINT64_MAX);
+    const cd_p256 *p = cd_p256_select(cd_cpu_features(), cd_isa_forced());
+    if (!s || !p || !p->key_table_new || sched_stats(s, ENG_OP_P256_VERIFY)->lanes < 3) {
+        th_skip("the selected P-256 kernel makes no key tables or is narrower than 3 lanes");
+        sched_free(s);
+        return;
+    }
+    for (int with = 1; with >= 0; with--) {
+        sop o[2];
+        void *tab[2] = {NULL, NULL};
+        uint64_t narrow0 = sched_stats(s, ENG_OP_P256_VERIFY)->narrow;
+        for (int i = 0; i < 2; i++) {
+            mk_op(&o[i], ENG_OP_P256_VERIFY, i == 1, 1);
+            tab[i] = with ? p->key_table_new(o[i].a) : NULL;
+            CHECK(!with || tab[i]);
+            o[i].op.key = tab[i];
+            CHECK_EQ(sched_submit(s, &o[i].op, (uintptr_t)i), 0);
+        }
+        CHECK_EQ(sched_flush(s, 0, 1), 2);
+        for (int i = 0; i < 2; i++) check_op(&o[i], with ? "tables" : "no tables");
+        CHECK_EQ(sched_stats(s, ENG_OP_P256_VERIFY)->narrow - narrow0, with ? 0u : 1u);
+        for (int i = 0; i < 2; i++)
+            if (tab[i]) p->key_table_free(tab[i]);
+    }
+    sched_free(s);
+}
+
 /* The expected auto choice from the recorded estimates (the header's rule). */
 static int auto_choice(const sched *s, eng_op_kind k, unsigned n)
 {
@@ -341,6 +374,7 @@ int main(void)
     th_case("always_narrow_matches_scalar", t_always_narrow);
     th_case("always_wide_matches_scalar", t_always_wide);
     th_case("narrow_sign_mixed_extra", t_narrow_sign_mixed_extra);
+    th_case("narrow_skips_key_tables", t_narrow_skips_tables);
     th_case("full_sets_wide", t_full_sets_wide);
     th_case("own_kernel_runs_as_given", t_own_kernel_runs_as_given);
     th_case("bad_policy_refused", t_bad_policy_refused);
