@@ -411,6 +411,7 @@ int cmd_load(int argc, char **argv)
                    .servername = o.servername,
                    .progress = !o.quiet && isatty(STDOUT_FILENO), .batch = !o.no_batch};
     lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
+    lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     char ps[8];
     snprintf(ps, sizeof ps, "%u", port);

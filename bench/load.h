@@ -48,6 +48,7 @@ typedef struct load_cfg {
     int progress;            /* print a progress line (stdout is a TTY) */
     int batch;               /* 1: client public-key ops batched per thread (sched_batch.h) */
     uint64_t max_wait_tsc;   /* batch deadline (sched_cfg.max_wait) */
+    uint64_t max_wait_ns;    /* the same in nanoseconds (open loop: how long to wait for a start) */
 } load_cfg;
 
 /* One measurement window (or, merged by the caller, several). */

@@ -549,7 +549,14 @@ static int worker_fn(const worker_info *wi, void *arg)
         if (period > 0 && w->nidle > 0 && (uint64_t)next > now && (uint64_t)next - now < wait_ns)
             wait_ns = (uint64_t)next - now;
         if (win_end - now < wait_ns) wait_ns = win_end - now;
-        if (w->sch && sched_queued(w->sch)) wait_ns = 0; /* ops wait: look, do not block */
+        /* Parked ops wait for a fuller lane set. Closed loop: look, do not block, and run the
+         * partial sets when nothing arrived. Open loop: the next scheduled start adds ops too;
+         * when it comes within the batch deadline, block until then and let only the
+         * deadline run partial sets (forcing them at every quiet moment would run one-lane
+         * sets at every start: several times the client CPU per handshake). */
+        int start_soon = period > 0 && w->nidle > 0 &&
+                         ((uint64_t)next <= now || (uint64_t)next - now <= lc->max_wait_ns);
+        if (w->sch && sched_queued(w->sch) && !start_soon) wait_ns = 0;
         int n = ep_wait(w, evs, 256, wait_ns);
         now = net_now_ns();
         while (w->cur < lc->repeat && now >= win_end) { /* the window is over: the next one */
@@ -565,7 +572,7 @@ static int worker_fn(const worker_info *wi, void *arg)
             if (c->st != L_IDLE) on_event(w, c, evs[i].events);
         }
         drain_done(w);
-        flush_batches(w, n <= 0);
+        flush_batches(w, n <= 0 && !start_soon);
         now = net_now_ns();
         if (now - last_scan >= SCAN_NS) {
             check_timeouts(w, now);
