@@ -150,28 +150,72 @@ static IMB_JOB *hash_job(IMB_MGR *m, IMB_HASH_ALG alg, const void *msg, size_t n
     job->msg_len_to_hash_in_bytes = n;
     job->auth_tag_output = out;
     job->auth_tag_output_len_in_bytes = outlen;
-    job->user_data = out; /* our tag: the job that comes back must be this one */
-    return job;
+    return job; /* many_submit tags it */
 }
 
-/* Submits the job just filled and returns once it is complete. The manager held no job of ours
- * before, so the only job that can come back is this one, exactly once: from submit, else from
- * flush. */
-static void job_run(IMB_MGR *m, const void *tag)
+/* ---- passes: jobs submitted together, then flushed (job_run; cd_hash_batch.h) ---------- */
+
+/* Requests per submit-all-then-flush pass: well under the manager's job ring (IMB_MAX_JOBS), so
+ * submit never has to force a job out to free a slot. */
+#define MANY_CHUNK 64
+
+/* One pass: token identifies this pass's jobs (user_data), user_data2 the request index. */
+typedef struct many {
+    IMB_MGR *m;
+    unsigned n, got;
+    uint8_t seen[MANY_CHUNK];
+} many;
+
+/* Takes `done` and every further completed job: each must be one of this pass's, once. */
+static void many_take(many *b, IMB_JOB *done)
 {
-    unsigned seen = 0;
-    IMB_JOB *done = IMB_SUBMIT_JOB(m);
-    for (;;) {
-        if (done == NULL) {
-            if (seen) break;
-            done = IMB_FLUSH_JOB(m);
-            if (done == NULL) die("job lost (flush returned nothing)", m);
-        }
-        if (done->user_data != tag || seen) die("job mismatch (foreign or repeated job)", m);
-        if (done->status != IMB_STATUS_COMPLETED) die("job failed", m);
-        seen = 1;
-        done = m->get_completed_job(m); /* 1.3 has no IMB_GET_COMPLETED_JOB */
+    while (done != NULL) {
+        uintptr_t i = (uintptr_t)done->user_data2;
+        if (done->user_data != (void *)b || i >= b->n || b->seen[i])
+            die("job mismatch (foreign or repeated job)", b->m);
+        if (done->status != IMB_STATUS_COMPLETED) die("job failed", b->m);
+        b->seen[i] = 1;
+        b->got++;
+        done = b->m->get_completed_job(b->m);
     }
+}
+
+static void many_submit(many *b, IMB_JOB *job, unsigned i)
+{
+    job->user_data = b;
+    job->user_data2 = (void *)(uintptr_t)i;
+    IMB_JOB *done = IMB_SUBMIT_JOB(b->m);
+    if (done == NULL) done = b->m->get_completed_job(b->m);
+    many_take(b, done);
+}
+
+/* Flushes until every job of the pass is back; the manager must then be empty. */
+static void many_finish(many *b)
+{
+    while (b->got < b->n) {
+        IMB_JOB *done = IMB_FLUSH_JOB(b->m);
+        if (done == NULL) die("job lost (flush returned nothing)", b->m);
+        many_take(b, done);
+    }
+    if (b->m->queue_size(b->m) != 0) die("jobs left in the manager after a batch", b->m);
+}
+
+static void many_begin(many *b, IMB_MGR *m, unsigned n)
+{
+    b->m = m;
+    b->n = n;
+    b->got = 0;
+    memset(b->seen, 0, n);
+    if (m->queue_size(m) != 0) die("manager not empty before a batch", m);
+}
+
+/* Submits the one job just filled and returns once it is complete: a pass of one. */
+static void job_run(IMB_MGR *m, IMB_JOB *job)
+{
+    many b;
+    many_begin(&b, m, 1);
+    many_submit(&b, job, 0);
+    many_finish(&b);
 }
 
 /* ---- hashes ------------------------------------------------------------------------------ */
@@ -187,8 +231,7 @@ void cd_hash(enum cd_hash h, const void *msg, size_t n, uint8_t *out)
     /* SHA-256 as a job reaches SHA-NI on the SSE manager; the direct function does not. For
      * SHA-384 (no SHA-NI) the direct function is the quicker one. */
     if (h == CD_SHA256 && n <= JOB_MAX) {
-        hash_job(m, IMB_AUTH_SHA_256, msg, n, out, 32);
-        job_run(m, out);
+        job_run(m, hash_job(m, IMB_AUTH_SHA_256, msg, n, out, 32));
     } else if (h == CD_SHA384) {
         IMB_SHA384(m, msg, n, out);
     } else if (h == CD_SHA512) {
@@ -236,7 +279,7 @@ static void hmac_job(enum cd_hash h, const uint8_t *k0, const void *msg, size_t 
                             n, tag, hl);
     job->u.HMAC._hashed_auth_key_xor_ipad = ipad_st;
     job->u.HMAC._hashed_auth_key_xor_opad = opad_st;
-    job_run(m, tag);
+    job_run(m, job);
     memcpy(out, tag, hl);
     ct_wipe(pad, sizeof pad);
     ct_wipe(ipad_st, sizeof ipad_st);
@@ -314,7 +357,7 @@ void cd_hmac_key_mac(const cd_hmac_key *k, const void *msg, size_t n, uint8_t *o
                                 msg, n, tag, hl);
         job->u.HMAC._hashed_auth_key_xor_ipad = k->ist;
         job->u.HMAC._hashed_auth_key_xor_opad = k->ost;
-        job_run(m, tag);
+        job_run(m, job);
         memcpy(out, tag, hl);
         ct_wipe(tag, sizeof tag);
         return;
@@ -331,62 +374,6 @@ void cd_hmac_key_mac(const cd_hmac_key *k, const void *msg, size_t n, uint8_t *o
 
 /* see cd_hmac_key.h */
 void cd_hmac_key_wipe(cd_hmac_key *k) { ct_wipe(k, sizeof *k); }
-
-/* ---- many jobs per flush (cd_hash_batch.h) ------------------------------------------------ */
-
-/* Requests per submit-all-then-flush pass: well under the manager's job ring (IMB_MAX_JOBS), so
- * submit never has to force a job out to free a slot. */
-#define MANY_CHUNK 64
-
-/* One pass: token identifies this pass's jobs (user_data), user_data2 the request index. */
-typedef struct many {
-    IMB_MGR *m;
-    unsigned n, got;
-    uint8_t seen[MANY_CHUNK];
-} many;
-
-/* Takes `done` and every further completed job: each must be one of this pass's, once. */
-static void many_take(many *b, IMB_JOB *done)
-{
-    while (done != NULL) {
-        uintptr_t i = (uintptr_t)done->user_data2;
-        if (done->user_data != (void *)b || i >= b->n || b->seen[i])
-            die("job mismatch (foreign or repeated job)", b->m);
-        if (done->status != IMB_STATUS_COMPLETED) die("job failed", b->m);
-        b->seen[i] = 1;
-        b->got++;
-        done = b->m->get_completed_job(b->m);
-    }
-}
-
-static void many_submit(many *b, IMB_JOB *job, unsigned i)
-{
-    job->user_data = b;
-    job->user_data2 = (void *)(uintptr_t)i;
-    IMB_JOB *done = IMB_SUBMIT_JOB(b->m);
-    if (done == NULL) done = b->m->get_completed_job(b->m);
-    many_take(b, done);
-}
-
-/* Flushes until every job of the pass is back; the manager must then be empty. */
-static void many_finish(many *b)
-{
-    while (b->got < b->n) {
-        IMB_JOB *done = IMB_FLUSH_JOB(b->m);
-        if (done == NULL) die("job lost (flush returned nothing)", b->m);
-        many_take(b, done);
-    }
-    if (b->m->queue_size(b->m) != 0) die("jobs left in the manager after a batch", b->m);
-}
-
-static void many_begin(many *b, IMB_MGR *m, unsigned n)
-{
-    b->m = m;
-    b->n = n;
-    b->got = 0;
-    memset(b->seen, 0, n);
-    if (m->queue_size(m) != 0) die("manager not empty before a batch", m);
-}
 
 /* see cd_hash_batch.h */
 void cd_hash_many(const cd_hash_req *r, unsigned n)

@@ -148,16 +148,32 @@ void vcache_free(eng_vcache *vc)
 /* see eng_internal.h */
 const void *vcache_insert(eng_vcache *vc, const uint8_t key[32], const cd_pubkey *leaf)
 {
-    /* the table (about a millisecond) is made outside the lock, and dropped if not used */
-    const cd_p256 *p = leaf->type == CD_KEY_EC_P256
+    const void *ret = NULL;
+    unsigned n, at = ENG_VCACHE_SLOTS;
+    pthread_mutex_lock(&vc->lock);
+    n = atomic_load_explicit(&vc->n, memory_order_relaxed);
+    for (unsigned i = 0; i < n; i++)
+        if (!memcmp(vc->e[i].key, key, 32)) at = i;
+    int room = at == ENG_VCACHE_SLOTS && n < ENG_VCACHE_SLOTS;
+    if (!room) ret = at < n ? vc->e[at].ptab : NULL; /* present (another thread), or full */
+    int want_tab = room && vc->ntabs < ENG_VCACHE_TABS;
+    pthread_mutex_unlock(&vc->lock);
+    if (!room) return ret;
+
+    /* the table (about a millisecond) is made outside the lock, only for an entry that will
+     * be added; it is dropped if another thread got there first */
+    const cd_p256 *p = want_tab && leaf->type == CD_KEY_EC_P256
                            ? cd_p256_select(cd_cpu_features(), cd_isa_forced())
                            : NULL;
     void *tab = p && p->key_table_new && p->verify_tab ? p->key_table_new(leaf->ec_pub) : NULL;
-    const void *ret = NULL;
     pthread_mutex_lock(&vc->lock);
-    unsigned n = atomic_load_explicit(&vc->n, memory_order_relaxed);
+    n = atomic_load_explicit(&vc->n, memory_order_relaxed);
     int have = 0;
-    for (unsigned i = 0; i < n; i++) have |= !memcmp(vc->e[i].key, key, 32);
+    for (unsigned i = 0; i < n; i++)
+        if (!memcmp(vc->e[i].key, key, 32)) {
+            have = 1;
+            ret = vc->e[i].ptab; /* another thread added it meanwhile */
+        }
     if (tab && (have || n >= ENG_VCACHE_SLOTS || vc->ntabs >= ENG_VCACHE_TABS ||
                 (vc->tab_free && vc->tab_free != p->key_table_free))) {
         p->key_table_free(tab);

@@ -19,6 +19,9 @@ static void wipe_secrets(eng_conn *c)
     ct_wipe(c->ms, sizeof c->ms);
     ct_wipe(c->rs, sizeof c->rs);
     ct_wipe(c->extra, sizeof c->extra);
+    ct_wipe(c->kb, sizeof c->kb); /* key block of a key schedule that completed while parked */
+    ct_wipe(c->fin, sizeof c->fin);
+    c->fin_ready = 0;
 }
 
 /* see eng_internal.h */

@@ -20,6 +20,7 @@
 #include "cd.h"
 #include "cd_ossl.h"
 #include "err.h"
+#include "rsa_raw.h"
 #include "th.h"
 
 static char err[512];
@@ -122,31 +123,6 @@ static void t_wycheproof_rsa_sig(void)
 
 /* ---- RSA premaster decryption (RFC 5246 §7.4.7.1) --------------------------------------- */
 
-/* raw RSA with the public key (m^e mod n): builds ciphertexts for crafted paddings */
-static int raw_public(EVP_PKEY *pk, const uint8_t *m, size_t k, uint8_t *c)
-{
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-    size_t cl = k;
-    int ok = ctx && EVP_PKEY_encrypt_init(ctx) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
-             EVP_PKEY_encrypt(ctx, c, &cl, m, k) > 0 && cl == k;
-    EVP_PKEY_CTX_free(ctx);
-    return ok ? 0 : -1;
-}
-
-/* raw RSA with the private key: the oracle's view of the encoded block */
-static int raw_private(EVP_PKEY *pk, const uint8_t *c, size_t k, uint8_t *m)
-{
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-    size_t ml = k;
-    int ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
-             EVP_PKEY_decrypt(ctx, m, &ml, c, k) > 0 && ml == k;
-    EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
-    return ok ? 0 : -1;
-}
-
 /* Checks that ciphertext c (n bytes) yields a fresh random premaster: two calls differ and
  * neither is the tail of the decrypted block (the "garbage"). */
 static void expect_random(const cd_privkey *k, const uint8_t *c, size_t n, uint16_t ver,
@@ -157,7 +133,7 @@ static void expect_random(const cd_privkey *k, const uint8_t *c, size_t n, uint1
     cd_rsa_decrypt_pms(k, c, n, ver, p1);
     cd_rsa_decrypt_pms(k, c, n, ver, p2);
     CHECKF(memcmp(p1, p2, 48) != 0, "%s: premaster is not fresh randomness", what);
-    if (n == kl && raw_private(k->pkey, c, kl, em) == 0) {
+    if (n == kl && rsa_raw_private(k->pkey, c, kl, em) == 0) {
         CHECKF(memcmp(p1, em + kl - 48, 48) != 0 && memcmp(p2, em + kl - 48, 48) != 0,
                "%s: the decrypted garbage came out as the premaster", what);
     }
@@ -217,7 +193,7 @@ static void t_wycheproof_rsa_pkcs1(void)
             em[kl - 48] = 3;
             em[kl - 47] = 3;
             memcpy(want, em + kl - 48, 48);
-            CHECK(raw_public(pk, em, kl, c) == 0);
+            CHECK(rsa_raw_public(pk, em, kl, c) == 0);
             cd_rsa_decrypt_pms(&k, c, kl, 0x0303, p);
             CHECK_MEM(p, want, 48);
             nok48++;
@@ -242,7 +218,7 @@ static void t_wycheproof_rsa_pkcs1(void)
         for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
             uint8_t saved = em[bad[i].pos];
             em[bad[i].pos] = bad[i].val;
-            CHECK(raw_public(pk, em, kl, c) == 0);
+            CHECK(rsa_raw_public(pk, em, kl, c) == 0);
             expect_random(&k, c, kl, 0x0303, bad[i].what);
             em[bad[i].pos] = saved;
         }

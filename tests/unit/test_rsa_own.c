@@ -19,6 +19,7 @@
 #include "cd.h"
 #include "cd_ossl.h"
 #include "rsa_own.h"
+#include "rsa_raw.h"
 #include "th.h"
 
 static int have_mulx(void)
@@ -28,31 +29,6 @@ static int have_mulx(void)
         return 0;
     }
     return 1;
-}
-
-/* raw RSA with libcrypto's private key (no padding) */
-static int ossl_raw_private(EVP_PKEY *pk, const uint8_t *c, size_t k, uint8_t *m)
-{
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-    size_t ml = k;
-    int ok = ctx && EVP_PKEY_decrypt_init(ctx) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
-             EVP_PKEY_decrypt(ctx, m, &ml, c, k) > 0 && ml == k;
-    EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
-    return ok ? 0 : -1;
-}
-
-static int ossl_raw_public(EVP_PKEY *pk, const uint8_t *m, size_t k, uint8_t *c)
-{
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(pk, NULL);
-    size_t cl = k;
-    int ok = ctx && EVP_PKEY_encrypt_init(ctx) > 0 &&
-             EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_NO_PADDING) > 0 &&
-             EVP_PKEY_encrypt(ctx, c, &cl, m, k) > 0 && cl == k;
-    EVP_PKEY_CTX_free(ctx);
-    ERR_clear_error();
-    return ok ? 0 : -1;
 }
 
 /* a cd_privkey on pk with our precomputation (own = 1) or libcrypto only (own = 0) */
@@ -115,14 +91,14 @@ static void check_raw(EVP_PKEY *pk, unsigned trials)
             x[kl - 1] -= 1;
         }
         CHECK(rsa_own_private(k.rsa_own, x, a) == 0);
-        CHECK(ossl_raw_private(pk, x, kl, b) == 0);
+        CHECK(rsa_raw_private(pk, x, kl, b) == 0);
         CHECK_MEM(a, b, kl);
     }
     /* c >= n: refused (RFC 8017 §5.1.2 step 1), as libcrypto does */
     CHECK(rsa_own_private(k.rsa_own, n, a) == -1);
     memset(x, 0xff, kl);
     CHECK(rsa_own_private(k.rsa_own, x, a) == -1);
-    CHECK(ossl_raw_private(pk, x, kl, b) == -1);
+    CHECK(rsa_raw_private(pk, x, kl, b) == -1);
     unmk(&k);
 }
 
@@ -278,7 +254,7 @@ static void t_fault(void)
     CHECK_MEM(y, zero, 256); /* nothing of the faulty result leaves */
     CHECK(rsa_own_private(k.rsa_own, x, y) == 0); /* one fault only */
     uint8_t b[256];
-    CHECK(ossl_raw_private(pk, x, 256, b) == 0);
+    CHECK(rsa_raw_private(pk, x, 256, b) == 0);
     CHECK_MEM(y, b, 256);
 
     uint8_t dg[32] = {1}, sg[256];
@@ -298,7 +274,7 @@ static void t_fault(void)
     th_rnd_bytes(em + 256 - 48, 48);
     em[256 - 48] = 3;
     em[256 - 47] = 3;
-    CHECK(ossl_raw_public(pk, em, 256, c) == 0);
+    CHECK(rsa_raw_public(pk, em, 256, c) == 0);
     cd_rsa_decrypt_pms(&k, c, 256, 0x0303, p);
     CHECK_MEM(p, em + 256 - 48, 48);
     rsa_own_inject_fault(1);
@@ -365,7 +341,7 @@ static void t_wycheproof(void)
                 ninvalid++;
             } else {
                 int rc = rsa_own_private(k.rsa_own, c, em);
-                int rr = ossl_raw_private(pk, c, kl, ref);
+                int rr = rsa_raw_private(pk, c, kl, ref);
                 CHECKF(rc == rr, "tcId %lld: ours %d, libcrypto %d", id, rc, rr);
                 if (rc == 0 && rr == 0) CHECK_MEM(em, ref, kl);
                 long ml = rc == 0 ? pkcs1_decode(em, kl, out) : -1;
