@@ -126,6 +126,7 @@ static int windows_total(const load_result *win, int n, load_result *tot)
     }
     tot->held_peak = win[0].held_peak;
     tot->held_closed = win[0].held_closed;
+    memcpy(tot->batches, win[0].batches, sizeof tot->batches);
     for (int k = 0; k < LOAD_LAT_KINDS; k++) bench_sort_u64(tot->lat[k], tot->nlat[k]);
     return 0;
 }
@@ -152,9 +153,10 @@ static json_t *machine_json(void)
 
 typedef struct lopts {
     const char *target, *suites, *groups, *servername, *ca, *verify, *request, *json, *threads,
-        *cpus, *isa;
-    int connections, insecure, quiet, no_batch, repeat, hold;
+        *cpus, *isa, *rate_s;
+    int connections, insecure, quiet, no_batch, repeat, hold, probe_conns;
     double rate, duration, timeout, max_wait_us;
+    double rate_pct, probe_s, probe_hps; /* --rate P%: the capacity probe before the run */
 } lopts;
 
 /* The RUN object: r = the windows' sums (its latency arrays sorted), f = per-window figures. */
@@ -177,8 +179,14 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
     json_object_set_new(j, "verify", json_string(o->insecure ? "none" : o->verify));
     json_object_set_new(j, "target", json_string(o->target));
     json_object_set_new(j, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
+    if (o->rate_pct > 0) {
+        json_object_set_new(j, "rate_percent", json_real(o->rate_pct));
+        json_object_set_new(j, "capacity_probe", json_pack("{s:f,s:i,s:f}", "handshakes_per_sec", o->probe_hps,
+                                                           "connections", o->probe_conns, "seconds", o->probe_s));
+    }
     json_object_set_new(j, "request", json_boolean(o->request != NULL));
     json_object_set_new(j, "client_batch", json_boolean(!o->no_batch));
+    json_object_set_new(j, "client_max_wait_us", json_real(o->no_batch ? 0 : o->max_wait_us));
     json_object_set_new(j, "handshakes", stat_json(f->hs, f->n));
     json_object_set_new(j, "seconds", stat_json(f->secs, f->n));
     json_object_set_new(j, "handshakes_per_sec", stat_json(f->hps, f->n));
@@ -216,6 +224,25 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
     if (o->rate > 0) json_object_set_new(j, "late_starts", json_integer((json_int_t)r->late));
     json_object_set_new(j, "failures", json_integer((json_int_t)fails));
     if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
+    if (!o->no_batch) { /* the client's lane sets, as bench writes them (docs/RESULTS.md) */
+        json_t *bat = json_object();
+        for (int k = 1; k < ENG_OP_KINDS; k++) {
+            const sched_kind_stats *t = &r->batches[k];
+            if (!t->calls) continue;
+            char name[32];
+            snprintf(name, sizeof name, "%s", eng_op_name((eng_op_kind)k));
+            for (char *p = name; *p; p++)
+                if (*p == '-') *p = '_';
+            json_object_set_new(bat, name,
+                                json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "impl",
+                                          t->impl ? t->impl : "?", "lanes", (int)t->lanes, "calls",
+                                          (json_int_t)t->calls, "ops", (json_int_t)t->ops, "full",
+                                          (json_int_t)t->full, "deadline", (json_int_t)t->deadline,
+                                          "forced", (json_int_t)t->forced, "narrow",
+                                          (json_int_t)t->narrow, "failed", (json_int_t)t->failed));
+        }
+        json_object_set_new(j, "batches", bat);
+    }
     json_object_set_new(j, "hold", json_boolean(o->hold));
     if (o->hold) {
         json_object_set_new(j, "held_peak", json_integer((json_int_t)r->held_peak));
@@ -291,8 +318,19 @@ static void print_table(const lopts *o, const load_result *r, const figs *f)
            (unsigned long long)fails);
     if (o->rate > 0)
         printf("open loop: %.0f hs/s intended, %llu started, %llu started over 1 ms late "
-               "(latency counts from the intended start)\n",
-               o->rate, (unsigned long long)r->started, (unsigned long long)r->late);
+               "(latency counts from the intended start); client batch wait %.0f us\n",
+               o->rate, (unsigned long long)r->started, (unsigned long long)r->late,
+               o->no_batch ? 0.0 : o->max_wait_us);
+    if (!o->no_batch) { /* mean ops per lane-set run: how full the client's batches were */
+        int any = 0;
+        for (int k = 1; k < ENG_OP_KINDS; k++) {
+            const sched_kind_stats *t = &r->batches[k];
+            if (!t->calls) continue;
+            printf("%s %s %.1f/%u", any++ ? "," : "client batches (ops per run/lanes):",
+                   eng_op_name((eng_op_kind)k), sched_occupancy(t), t->lanes);
+        }
+        if (any) printf("\n");
+    }
     if (o->hold)
         printf("held open: %llu connections at once (peak), %llu closed by the server before the end\n",
                (unsigned long long)r->held_peak, (unsigned long long)r->held_closed);
@@ -330,15 +368,55 @@ static void print_table(const lopts *o, const load_result *r, const figs *f)
     printf("\nfirst error: %s\n", r->first_error);
 }
 
+/* --rate P%: a closed-loop run of --probe-connections for --probe-duration measures the
+ * capacity now (the machine's speed changes over tens of seconds: a capacity measured by an
+ * earlier command may be stale), and the open loop then starts P % of it per second. */
+static int probe_capacity(lopts *o, load_cfg *lc, char *err, size_t errlen)
+{
+    load_cfg pc = *lc;
+    pc.rate = 0;
+    pc.connections = o->probe_conns;
+    pc.duration_s = o->probe_s;
+    pc.repeat = 1;
+    pc.hold = 0;
+    pc.progress = 0;
+    pc.max_wait_tsc = (uint64_t)(200e-6 * bench_tsc_hz(20));
+    pc.max_wait_ns = 200000;
+    load_result r;
+    if (!o->quiet) {
+        printf("capacity probe: closed loop, %d connections, %.1f s ...", o->probe_conns, o->probe_s);
+        fflush(stdout);
+    }
+    if (load_run(&pc, &r, err, errlen) < 0) return -1;
+    uint64_t fails = 0;
+    for (int k = 0; k < LOAD_E_KINDS; k++) fails += r.errors[k];
+    if (!r.handshakes || r.seconds <= 0) {
+        snprintf(err, errlen, "the capacity probe completed no handshake%s%.200s", fails ? "; first error: " : "",
+                 r.first_error);
+        load_result_free(&r);
+        return -1;
+    }
+    o->probe_hps = (double)r.handshakes / r.seconds;
+    o->rate = lc->rate = o->probe_hps * o->rate_pct / 100;
+    if (!o->quiet)
+        printf(" %.0f hs/s (%llu failed); open loop at %g %%: %.0f hs/s\n", o->probe_hps,
+               (unsigned long long)fails, o->rate_pct, o->rate);
+    load_result_free(&r);
+    return 0;
+}
+
 /* see cmds.h */
 int cmd_load(int argc, char **argv)
 {
     lopts o = {.verify = "full", .threads = "1", .connections = 16, .duration = 5, .timeout = 10,
-               .max_wait_us = 200, .repeat = 1};
+               .max_wait_us = -1, .repeat = 1, .probe_conns = 64, .probe_s = 2};
+    /* max_wait_us < 0: chosen below */
     int want_request = 0;
     const cli_opt opts[] = {
         {"connections", OPT_INT, &o.connections, "N", "concurrent connections, all threads (default 16)", 1, 1000000},
-        {"rate", OPT_NUM, &o.rate, "HPS", "open loop: start HPS handshakes per second on schedule (default: closed loop)", 0.001, 1e9},
+        {"rate", OPT_STR, &o.rate_s, "HPS|P%", "open loop: start HPS handshakes per second on schedule, or P % of the capacity that a closed-loop probe measures just before (default: closed loop)", 1, 0},
+        {"probe-connections", OPT_INT, &o.probe_conns, "N", "--rate P%: connections of the closed-loop capacity probe (default 64)", 1, 1000000},
+        {"probe-duration", OPT_NUM, &o.probe_s, "SEC", "--rate P%: length of the capacity probe (default 2)", 0.1, 3600},
         {"duration", OPT_NUM, &o.duration, "SEC", "measuring time of one window (default 5)", 0.01, 86400},
         {"repeat", OPT_INT, &o.repeat, "R", "R measurement windows of --duration back to back; figures get their spread (default 1)", 1, 1000},
         {"hold", OPT_FLAG, &o.hold, NULL, "keep each connection open after its handshake (and response); the run ends when all --connections are open at once (or at --duration)", 1, 0},
@@ -353,7 +431,7 @@ int cmd_load(int argc, char **argv)
         {"verify", OPT_STR, &o.verify, "full|cached", "verify every chain, or each distinct chain once, keeping a precomputed table of a P-256 leaf key (default full)", 1, 0},
         {"request", OPT_FLAG, &want_request, NULL, "send an HTTP GET / after the handshake and wait for the first response byte", 1, 0},
         {"no-batch", OPT_FLAG, &o.no_batch, NULL, "run client public-key ops inline, one at a time (default: batched per thread)", 1, 0},
-        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200)", 0, 1e6},
+        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200; open loop: the time 4 scheduled starts take per thread, 200..2000)", 0, 1e6},
         {"isa", OPT_STR, &o.isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
         {"json", OPT_STR, &o.json, "FILE", "write a results file (docs/RESULTS.md, engine \"load\")", 1, 0},
         {"quiet", OPT_FLAG, &o.quiet, NULL, "no progress line and no table", 1, 0},
@@ -373,6 +451,16 @@ int cmd_load(int argc, char **argv)
     if (pr) return pr;
     if (npos != 1) return cli_usage_error(&cmd, "HOST:PORT is required");
     o.target = pos[0];
+    if (o.rate_s) {
+        char *end;
+        double v = strtod(o.rate_s, &end);
+        int pct = *end == '%' && end[1] == 0;
+        if (end == o.rate_s || (*end && !pct) || !(v > 0) || v > (pct ? 1000 : 1e9))
+            return cli_usage_error(&cmd, "--rate %s: want handshakes per second (like 5000) or a "
+                                         "percentage of the measured capacity (like 80%%)", o.rate_s);
+        if (pct) o.rate_pct = v;
+        else o.rate = v;
+    }
     if (!o.ca && !o.insecure) return cli_usage_error(&cmd, "--ca FILE or --insecure is required");
     if (o.ca && o.insecure) return cli_usage_error(&cmd, "--ca and --insecure exclude each other");
     if (strcmp(o.verify, "full") && strcmp(o.verify, "cached"))
@@ -396,10 +484,12 @@ int cmd_load(int argc, char **argv)
     if (threads > o.connections)
         return cli_usage_error(&cmd, "--threads %d is more than --connections %d", threads, o.connections);
     if (o.hold && o.repeat > 1) return cli_usage_error(&cmd, "--hold runs one window: no --repeat");
+    if (o.rate_pct > 0 && threads > o.probe_conns)
+        return cli_usage_error(&cmd, "--threads %d is more than --probe-connections %d", threads, o.probe_conns);
     if (o.ca && cli_check_readable("load", "ca", o.ca) < 0) return 1;
     if (cli_apply_isa("load", o.isa) < 0) return 1;
     /* a descriptor per connection, plus each thread's epoll set, stdio and the libraries' */
-    if (net_raise_nofile((unsigned long)o.connections + 2ul * (unsigned long)threads + 32, NULL, err,
+    if (net_raise_nofile((unsigned long)(o.connections > o.probe_conns ? o.connections : o.probe_conns) + 2ul * (unsigned long)threads + 32, NULL, err,
                          sizeof err) < 0)
         return cli_error("load", "--connections %d %s", o.connections, err);
     if (!o.servername && !net_is_ip_literal(host)) o.servername = host;
@@ -410,8 +500,6 @@ int cmd_load(int argc, char **argv)
                    .repeat = o.repeat, .hold = o.hold,
                    .servername = o.servername,
                    .progress = !o.quiet && isatty(STDOUT_FILENO), .batch = !o.no_batch};
-    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
-    lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *ai = NULL;
     char ps[8];
     snprintf(ps, sizeof ps, "%u", port);
@@ -447,6 +535,21 @@ int cmd_load(int argc, char **argv)
         goto out;
     }
     lc.cfg = cfg;
+    if (o.rate_pct > 0 && probe_capacity(&o, &lc, err, sizeof err) < 0) {
+        cli_error("load", "%s", err);
+        goto out;
+    }
+    if (o.max_wait_us < 0) {
+        /* Open loop: ops arrive only as fast as the schedule starts handshakes. Waiting 200 us
+         * at 4,500 hs/s ran lane sets 2.6 of 4 full and cost the client 15 % more CPU per
+         * handshake than waiting for 4 starts (3.9 of 4); a client near saturation then falls
+         * behind its schedule and its latencies measure itself. The wait is the same for every
+         * handshake, so it shifts the latencies without widening their spread. */
+        double w = o.rate > 0 ? 4e6 * threads / o.rate : 200;
+        o.max_wait_us = w < 200 ? 200 : w > 2000 ? 2000 : w;
+    }
+    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
+    lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
 
     load_result r, *win = calloc((size_t)o.repeat, sizeof *win);
     figs f;

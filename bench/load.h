@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 
 #include "eng.h"
+#include "sched_batch.h"
 
 enum { LOAD_LAT_CONNECT, LOAD_LAT_SHD, LOAD_LAT_HANDSHAKE, LOAD_LAT_FIRST_BYTE, LOAD_LAT_KINDS };
 /* Error kinds of failed handshakes. */
@@ -65,6 +66,7 @@ typedef struct load_result {
     uint64_t *lat[LOAD_LAT_KINDS]; /* nanoseconds, unordered */
     size_t nlat[LOAD_LAT_KINDS];
     eng_info info;                /* of the first completed handshake (version 0: none) */
+    sched_kind_stats batches[ENG_OP_KINDS]; /* res[0] only: the client's lane sets, whole run */
     char first_error[240];
 } load_result;
 

@@ -66,6 +66,7 @@ typedef struct lworker {
     uint64_t hs_total, err_total; /* all windows (the progress line reads them) */
     uint64_t held, held_peak, held_closed;
     eng_info info;
+    sched_kind_stats bat[ENG_OP_KINDS]; /* the scheduler's counters, kept when it is freed */
     int oom;
     int no_pwait2; /* the kernel lacks epoll_pwait2: sub-ms waits poll */
 } lworker;
@@ -595,6 +596,8 @@ static int worker_fn(const worker_info *wi, void *arg)
             conn_end(w, &w->conns[i]); /* in flight (or held) at the end */
     drain_done(w);
     close(w->ep);
+    if (w->sch)
+        for (int k = 1; k < ENG_OP_KINDS; k++) w->bat[k] = *sched_stats(w->sch, (eng_op_kind)k);
     if (w->sch) sched_free(w->sch);
     free(w->conns);
     free(w->idle);
@@ -634,6 +637,7 @@ int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen)
         if (!w->sl) continue;
         res[0].held_peak += w->held_peak; /* each thread's peak: a bound on the sum's */
         res[0].held_closed += w->held_closed;
+        for (int k = 1; k < ENG_OP_KINDS; k++) sched_stats_add(&res[0].batches[k], &w->bat[k]);
         for (int j = 0; j < nr; j++) {
             load_result *d = &res[j], *r = &w->sl[j].r;
             d->handshakes += r->handshakes;

@@ -38,6 +38,7 @@ expect_rc load-needs-target 2 '^mbshake load: HOST:PORT is required' "$MB" load 
 expect_rc load-needs-ca 2 '^mbshake load: --ca FILE or --insecure is required' "$MB" load 127.0.0.1:1
 expect_rc load-bad-verify 2 "^mbshake load: --verify sometimes" "$MB" load 127.0.0.1:1 --insecure --verify sometimes
 expect_rc load-bad-rate 2 "^mbshake load: --rate" "$MB" load 127.0.0.1:1 --insecure --rate -5
+expect_rc load-bad-rate-pct 2 "^mbshake load: --rate 80x: want" "$MB" load 127.0.0.1:1 --insecure --rate 80x
 expect_rc load-bad-threads 2 "^mbshake load: --threads" "$MB" load 127.0.0.1:1 --insecure --threads many
 expect_rc load-hold-repeat 2 "^mbshake load: --hold runs one window" "$MB" load 127.0.0.1:1 --insecure --hold --repeat 2
 expect_rc load-bad-repeat 2 "^mbshake load: --repeat" "$MB" load 127.0.0.1:1 --insecure --repeat 0
@@ -105,6 +106,32 @@ if il_mbshake_serve "$slog" --cert "$CERTS/ecdsa-p256-chain.pem" --key "$CERTS/e
     if [ $rc -eq 0 ] && [ "${st:-0}" -ge 45 ] && [ "${st:-0}" -le 55 ] &&
        [ "$(json_num "$T/rate50.json" failures)" = 0 ]; then il_ok rate:schedule
     else il_fail rate:schedule "rc=$rc started=${st:-?} (want ~50)" "$T/rate50.log"; fi
+    # the client's lane sets are reported: every handshake ran one tls-keys op
+    if python3 - "$T/rate50.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+b = r["batches"]
+assert b["tls_keys"]["ops"] >= r["handshakes"]["median"] > 0, b
+assert all(k["calls"] <= k["ops"] and k["lanes"] >= 1 for k in b.values()), b
+assert r["client_max_wait_us"] == 2000, r["client_max_wait_us"]  # 4 starts at 50/s: the cap
+PY
+    then il_ok load:client-batches-reported; else il_fail load:client-batches-reported "" "$T/rate50.json"; fi
+    # --rate P%: a closed-loop probe just before, then P % of what it measured, on schedule
+    timeout 30 "$MB" load "127.0.0.1:$SERVE_PORT" "${CA[@]}" --connections 64 --rate 30% \
+        --probe-connections 4 --probe-duration 0.5 --duration 1 --json "$T/ratepct.json" \
+        >"$T/ratepct.log" 2>&1; rc=$?
+    if [ $rc -eq 0 ] && grep -q '^capacity probe: closed loop, 4 connections' "$T/ratepct.log" &&
+       python3 - "$T/ratepct.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+p = r["capacity_probe"]
+assert r["rate_percent"] == 30 and p["connections"] == 4 and p["handshakes_per_sec"] > 0, r
+assert abs(r["rate_hps"] - 0.3 * p["handshakes_per_sec"]) < 0.01 * r["rate_hps"] + 0.5, r
+assert abs(r["started"] - r["rate_hps"]) <= 0.15 * r["rate_hps"] + 2, (r["started"], r["rate_hps"])
+assert r["failures"] == 0
+PY
+    then il_ok rate:percent-of-probed-capacity
+    else il_fail rate:percent-of-probed-capacity "rc=$rc" "$T/ratepct.log" "$T/ratepct.json"; fi
     # the wrong name: counted as verification failures, and nothing completes (status 1)
     timeout 20 "$MB" load "127.0.0.1:$SERVE_PORT" --ca "$CERTS/ca.pem" --servername other.example \
         --connections 2 --duration 0.3 --json "$T/bad.json" >"$T/bad.log" 2>&1; rc=$?
