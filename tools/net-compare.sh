@@ -42,12 +42,12 @@ for x in "$MB" "$FLOOR"; do [ -x "$x" ] || { echo "net-compare.sh: $x not built 
 T=$(mktemp -d "${TMPDIR:-/tmp}/net-compare.XXXXXX")
 SPID=
 cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+. "$PWD/tools/_servers.bash"
 trap cleanup EXIT
 if [ -z "$CERTS" ]; then CERTS=$T/certs; bash tests/gen-certs.sh "$CERTS" >/dev/null; fi
 TCK=$(getconf CLK_TCK)
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
 # one_run NAME PORT: the load against the server $SPID; prints "hs/s server_us load_us"
 one_run() {
     local port=$2 t0 t1 js=$T/$1.json
@@ -71,52 +71,14 @@ EOF
 printf '%-6s %-8s %8s %14s %12s %9s\n' round server hs/s server_us/hs load_us/hs failures
 res=$T/res; : >"$res"
 for round in $(seq "$ROUNDS"); do
-    taskset -c "$SCPU" "$MB" serve --cert "$CERTS/ecdsa-p256-chain.pem" --key "$CERTS/ecdsa-p256.key" \
-        --suites ECDHE-ECDSA-AES128-GCM-SHA256 --groups x25519 --threads 1 --cpus "$SCPU" --quiet \
-        --listen 127.0.0.1:0 2>"$T/serve.log" &
-    SPID=$! port=
-    for _ in $(seq 100); do
-        port=$(sed -nE 's/.*listening on 127\.0\.0\.1:([0-9]+).*/\1/p' "$T/serve.log" | head -n 1)
-        [ -n "$port" ] && break; sleep 0.05
-    done
-    [ -n "$port" ] || { echo "net-compare.sh: mbshake serve did not start" >&2; cat "$T/serve.log" >&2; exit 1; }
-    read -r hs su lu fl < <(one_run mbshake "$port")
-    kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=
+    start_mbshake "$SCPU" || exit 1
+    read -r hs su lu fl < <(one_run mbshake "$PORT")
+    stop_server
     printf '%-6s %-8s %8s %14s %12s %9s\n' "$round" mbshake "$hs" "$su" "$lu" "$fl"; echo "mbshake $round $hs $su $lu" >>"$res"
 
-    nd=$T/nginx; mkdir -p "$nd"
-    for try in 1 2 3 4 5; do
-    port=$((20000 + RANDOM % 30000))
-    cat >"$nd/nginx.conf" <<EOF
-daemon off; master_process off; worker_processes 1; worker_rlimit_nofile 4096;
-pid $nd/nginx.pid; error_log $nd/error.log;
-events { worker_connections 2048; }
-http {
-    access_log off;
-    client_body_temp_path $nd/cb; proxy_temp_path $nd/p; fastcgi_temp_path $nd/f;
-    uwsgi_temp_path $nd/u; scgi_temp_path $nd/s;
-    server {
-        listen 127.0.0.1:$port ssl;
-        ssl_protocols TLSv1.2;
-        ssl_certificate $CERTS/ecdsa-p256-chain.pem;
-        ssl_certificate_key $CERTS/ecdsa-p256.key;
-        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256;
-        ssl_ecdh_curve X25519;
-        ssl_session_cache off; ssl_session_tickets off;
-        location / { return 200 "ok\n"; }
-    }
-}
-EOF
-    : >"$nd/error.log"
-    taskset -c "$SCPU" "$NGINX" -e "$nd/error.log" -p "$nd" -c "$nd/nginx.conf" 2>"$T/nginx.err" &
-    SPID=$!
-    wait_port "$port" && kill -0 "$SPID" 2>/dev/null && break
-    kill "$SPID" 2>/dev/null; wait "$SPID" 2>/dev/null || true; SPID=
-    grep -q 'Address already in use' "$nd/error.log" || break
-    done
-    [ -n "$SPID" ] || { echo "net-compare.sh: nginx did not start" >&2; cat "$nd/error.log" "$T/nginx.err" >&2; exit 1; }
-    read -r hs su lu fl < <(one_run nginx "$port")
-    kill "$SPID"; wait "$SPID" 2>/dev/null || true; SPID=
+    start_nginx "$SCPU" "$CONNS" || exit 1
+    read -r hs su lu fl < <(one_run nginx "$PORT")
+    stop_server
     printf '%-6s %-8s %8s %14s %12s %9s\n' "$round" nginx "$hs" "$su" "$lu" "$fl"; echo "nginx $round $hs $su $lu" >>"$res"
 
     "$FLOOR" --server-cpu "$SCPU" --client-cpu "$LCPU" --connections "$CONNS" --duration "$DUR" >"$T/floor" ||

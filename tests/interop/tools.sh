@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/interop/tools.sh — tools/tcpfloor.c (the no-TLS loopback floor of a handshake-shaped
-# exchange) and tools/net-compare.sh: help, bad options, and a short real tcpfloor run whose
-# figures must be present and plausible.
+# exchange), tools/net-compare.sh and tools/rate-stability.sh: help, bad options, a short real
+# tcpfloor run whose figures must be present and plausible, and short real runs of both scripts
+# (their servers come from tools/_servers.bash).
 . "$(dirname "$0")/_lib.bash"
 FLOOR=$PWD/$BUILD/tcpfloor
 [ -x "$FLOOR" ] || il_skip_all tools "$FLOOR not built (make all)"
@@ -11,6 +12,9 @@ il_expect 10 tcpfloor-bad-option 2 '' "Try 'tcpfloor --help'" -- "$FLOOR" --bogu
 il_expect 10 tcpfloor-bad-conns 2 '' '^tcpfloor: --connections 0: want a number' -- "$FLOOR" --connections 0
 il_expect 10 net-compare-help 0 '^usage: tools/net-compare.sh' '' -- tools/net-compare.sh --help
 il_expect 10 net-compare-bad-option 2 '' "unknown option '--bogus'" -- tools/net-compare.sh --bogus
+il_expect 10 rate-stability-help 0 '^usage: tools/rate-stability.sh' '' -- tools/rate-stability.sh --help
+il_expect 10 rate-stability-bad-option 2 '' "unknown option '--bogus'" -- tools/rate-stability.sh --bogus
+il_expect 10 rate-stability-bad-server 2 '' "want mbshake or nginx" -- tools/rate-stability.sh --server apache
 
 cpus=$(python3 -c 'import os; print(sorted(os.sched_getaffinity(0)))' | tr -d '[] ')
 c0=${cpus%%,*}; c1=${cpus##*,}
@@ -24,4 +28,17 @@ cu=$(awk '$1 == "client_cpu_us_per_exchange" { print $2 }' "$o")
 if [ "${x:-0}" -ge 100 ] && python3 -c "import sys; s, c = float('$su'), float('$cu'); sys.exit(not (0 < s < 100000 and 0 < c < 100000))" &&
    grep -q '^failures 0$' "$o"; then il_ok tcpfloor-figures
 else il_fail tcpfloor-figures "exchanges/s=${x:-?} server=${su:-?} client=${cu:-?}" "$o"; fi
+
+# two short runs at 50 % of a probed capacity against mbshake serve: a row per run, a summary
+il_expect 90 rate-stability-run 0 '^mbshake at 50 % of the probed capacity: p99 [0-9]+\.\.[0-9]+ us' '' -- \
+    tools/rate-stability.sh --server mbshake --runs 2 --percent 50 --duration 0.5 --probe-duration 0.3 \
+    --connections 128 --server-cpu "$c0" --load-cpu "$c1" --certs "$CERTS"
+if [ "$(grep -cE '^[12] +[0-9]+ +[0-9]+ +[0-9]+ ' "$o")" = 2 ]; then il_ok rate-stability-rows
+else il_fail rate-stability-rows "want two run rows" "$o"; fi
+# one round of serve vs nginx (and the floor): the medians and the ratio line
+if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
+    il_expect 90 net-compare-run 0 '^per-round mbshake/nginx: hs/s [0-9.]+' '' -- \
+        tools/net-compare.sh --rounds 1 --duration 0.5 --connections 16 --server-cpu "$c0" \
+        --load-cpu "$c1" --certs "$CERTS"
+else il_skip net-compare-run "nginx not installed (make deps installs nginx-light)"; fi
 il_done

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# tools/rate-stability.sh — issue 5's open-loop check: is the p99 handshake latency that
+# `mbshake load --rate P%` reports reproducible? Starts one server (mbshake serve or nginx, one
+# worker pinned to --server-cpu) and runs `mbshake load` (pinned to --load-cpu) --runs times,
+# each a closed-loop capacity probe followed by an open loop at P % of what the probe measured
+# (the machine's speed drifts over tens of seconds, so each run takes its capacity from its own
+# moment). Prints per run: probed capacity, offered and achieved hs/s, p50/p99 handshake
+# latency, late starts, the client's CPU per handshake and lane-set fill; then the p99 spread
+# (max/min - 1; the issue asks for <= 20 %).
+set -euo pipefail
+usage() {
+    cat <<EOF
+usage: tools/rate-stability.sh [--server mbshake|nginx] [--runs N] [--percent P]
+                               [--duration SEC] [--connections N] [--probe-duration SEC]
+                               [--server-cpu PU] [--load-cpu PU] [--certs DIR]
+
+Defaults: --server nginx, --runs 3, --percent 80, --duration 5, --connections 1024 (open-loop
+concurrency limit), --probe-duration 2 (closed loop, 64 connections), --server-cpu 0,
+--load-cpu 1. The load verifies with --verify cached and offers x25519 and secp256r1.
+Needs build/mbshake (make all) and, for nginx, nginx (make deps installs nginx-light).
+EOF
+}
+SERVER=nginx RUNS=3 PCT=80 DUR=5 CONNS=1024 PROBE=2 SCPU=0 LCPU=1 CERTS=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --server) SERVER=$2; shift 2 ;;
+    --runs) RUNS=$2; shift 2 ;;
+    --percent) PCT=$2; shift 2 ;;
+    --duration) DUR=$2; shift 2 ;;
+    --connections) CONNS=$2; shift 2 ;;
+    --probe-duration) PROBE=$2; shift 2 ;;
+    --server-cpu) SCPU=$2; shift 2 ;;
+    --load-cpu) LCPU=$2; shift 2 ;;
+    --certs) CERTS=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "rate-stability.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+case $SERVER in mbshake|nginx) ;; *) echo "rate-stability.sh: --server $SERVER: want mbshake or nginx" >&2; exit 2 ;; esac
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+MB=$PWD/$BUILD/mbshake
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+[ -x "$MB" ] || { echo "rate-stability.sh: $MB not built (make all)" >&2; exit 1; }
+[ "$SERVER" = mbshake ] || [ -x "$NGINX" ] ||
+    { echo "rate-stability.sh: nginx not installed (make deps installs nginx-light)" >&2; exit 1; }
+T=$(mktemp -d "${TMPDIR:-/tmp}/rate-stability.XXXXXX")
+SPID=
+cleanup() { [ -n "$SPID" ] && kill "$SPID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+. "$PWD/tools/_servers.bash"
+if [ -z "$CERTS" ]; then CERTS=$T/certs; bash tests/gen-certs.sh "$CERTS" >/dev/null; fi
+if [ "$SERVER" = mbshake ]; then start_mbshake "$SCPU" --max-conns "$((CONNS + 64))" || exit 1
+else start_nginx "$SCPU" "$CONNS" || exit 1; fi
+
+printf '%-4s %9s %9s %9s %9s %9s %7s %9s  %s\n' run capacity offered hs/s p50_us p99_us late cli_us/hs "client lanes"
+for run in $(seq "$RUNS"); do
+    js=$T/run$run.json
+    taskset -c "$LCPU" "$MB" load "127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --servername localhost \
+        --suite ECDHE-ECDSA-AES128-GCM-SHA256 --group x25519,secp256r1 --verify cached --cpus "$LCPU" \
+        --connections "$CONNS" --rate "$PCT%" --probe-duration "$PROBE" --duration "$DUR" --quiet \
+        --json "$js" >"$T/run$run.log" 2>&1 ||
+        echo "rate-stability.sh: run $run: mbshake load reported failed handshakes: $(tail -n 1 "$T/run$run.log")" >&2
+    [ -s "$js" ] || { echo "rate-stability.sh: run $run: no results file" >&2; cat "$T/run$run.log" >&2; exit 1; }
+    python3 - "$js" "$run" <<'EOF' | tee -a "$T/rows"
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+m = lambda v: v["median"] if isinstance(v, dict) else v
+l = r["latency_us"]["handshake"]
+lanes = " ".join(f'{k}:{v["ops"] / v["calls"]:.1f}' for k, v in r.get("batches", {}).items() if v["calls"])
+print(f'{sys.argv[2]:<4} {r["capacity_probe"]["handshakes_per_sec"]:9.0f} {r["rate_hps"]:9.0f} '
+      f'{m(r["handshakes_per_sec"]):9.0f} {m(l["p50"]):9.0f} {m(l["p99"]):9.0f} {r["late_starts"]:7d} '
+      f'{m(r["client_cpu_us_per_hs"]):9.1f}  {lanes}')
+EOF
+done
+python3 - "$T/rows" "$SERVER" "$PCT" <<'EOF'
+import sys
+p99 = [float(l.split()[5]) for l in open(sys.argv[1])]
+print(f"\n{sys.argv[2]} at {sys.argv[3]} % of the probed capacity: p99 {min(p99):.0f}..{max(p99):.0f} us, "
+      f"spread max/min - 1 = {100 * (max(p99) / min(p99) - 1):.1f} %")
+EOF
