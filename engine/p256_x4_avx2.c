@@ -6,8 +6,9 @@
  * verify, for three or four signatures, computes u1 G and u2 Q with the four-lane
  * multiplications (u2 Q reading its table by index: the inputs are public) and finishes each
  * lane with the scalar code; one or two signatures go to p256_verify_mulx (see
- * X4_VERIFY_MIN). s^-1 mod n comes from the variable-time gcd there, and from a blinded
- * variable-time inversion in sign (p256_fn_inv_blinded).
+ * X4_VERIFY_MIN). verify_tab (per-key combs) spreads the comb additions of any number of
+ * signatures over the four lanes (verify_comb). s^-1 mod n comes from the variable-time gcd
+ * there, and from a blinded variable-time inversion in sign (p256_fn_inv_blinded).
  *
  * Partial batches are padded with a fixed dummy lane (scalar 1, peer G) whose result is
  * discarded. Invalid inputs are replaced under a mask (private key -> 1) or, for a peer point,
@@ -216,39 +217,27 @@ static uint32_t avx2_sign(uint8_t sig[][64], const uint8_t priv[][32], const uin
     return bad;
 }
 
-/* the four lanes of a as Jacobian points of the scalar code (its Montgomery form) */
-static void export_jac(p256_jac out[L], const p256x4_jac *a)
+/* the four lanes of a as Jacobian points of the scalar code (its Montgomery form); zero[l]
+ * all-ones where lane l's Z is 0 */
+static void export_jac(p256_jac out[L], uint64_t zero[L], const p256x4_jac *a)
 {
-    uint64_t c[3][L][4], zero[L];
-    uint8_t be[32];
-    p256x4_to_plain(c[0], zero, &a->x);
-    p256x4_to_plain(c[1], zero, &a->y);
+    uint64_t c[3][L][4], unused[L];
+    p256x4_to_plain(c[0], unused, &a->x);
+    p256x4_to_plain(c[1], unused, &a->y);
     p256x4_to_plain(c[2], zero, &a->z);
     for (unsigned l = 0; l < L; l++) {
-        p256_limbs_to_be(be, c[0][l]);
-        p256_fe_from_be(out[l].x, be);
-        p256_limbs_to_be(be, c[1][l]);
-        p256_fe_from_be(out[l].y, be);
-        p256_limbs_to_be(be, c[2][l]);
-        p256_fe_from_be(out[l].z, be);
+        p256_fe_to_mont(out[l].x, c[0][l]);
+        p256_fe_to_mont(out[l].y, c[1][l]);
+        p256_fe_to_mont(out[l].z, c[2][l]);
     }
 }
 
-/* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time, then
- * added lane by lane with the scalar formulas, which handle every case. Everything is public:
- * ordinary branches. */
-/* tabs == NULL: u2 Q by the Booth-5 windows over a table built here; else u2 Q from each lane's
- * precomputed comb (tabs[l], built for pub[l]; padding lanes may repeat lane 0's) */
-static uint32_t verify4(const uint8_t pub[][65], const uint32_t (*const *tabs)[P256_BASE_NENT][18],
-                        const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
+/* FIPS 186-4 §6.4.2 steps 1-5 for up to four lanes: good[l] = 1 when l < n and r, s are in
+ * [1, n-1]; then r, u1 = e s^-1 and u2 = r s^-1 mod n (plain integers) for those lanes. The
+ * four s share one inversion. */
+static void verify_scalars(int good[L], uint64_t r[L][4], uint64_t u1[L][4], uint64_t u2[L][4],
+                           const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
 {
-    uint8_t u1b[L][32], u2b[L][32];
-    uint64_t r[L][4], qx[L][4], qy[L][4];
-    int good[L], u1zero[L];
-    p256x4_aff q;
-    p256x4_jac j1, j2;
-    p256_jac a1[L], a2[L];
-    uint32_t bad = 0;
     p256_fn w[L];
     for (unsigned l = 0; l < L; l++) {
         uint64_t s[4];
@@ -259,30 +248,67 @@ static uint32_t verify4(const uint8_t pub[][65], const uint32_t (*const *tabs)[P
     }
     fn_inv4(w, p256_fn_inv_vartime); /* s in [1, n-1], or 1 */
     for (unsigned l = 0; l < L; l++) {
+        uint64_t e[4];
+        p256_fn em, rm, t;
+        if (!good[l]) continue;
+        p256_limbs_from_be(r[l], sig[l]);
+        p256_limbs_from_be(e, hash[l]);
+        p256_fn_reduce_once(e, e);
+        p256_fn_to_mont(em, e);
+        p256_fn_to_mont(rm, r[l]);
+        p256_fn_mul(t, em, w[l]);
+        p256_fn_from_mont(u1[l], t);
+        p256_fn_mul(t, rm, w[l]);
+        p256_fn_from_mont(u2[l], t); /* r, w nonzero mod n: u2 in [1, n-1] */
+    }
+}
+
+/* x(R) mod n == r for R = pt, without an inversion: X == r Z^2, or X == (r + n) Z^2 if
+ * r + n < p; R at infinity fails */
+static int check_x(const p256_jac *pt, const uint64_t r[4])
+{
+    p256_fe z2, rf, lhs;
+    if (p256_fe_is_zero(pt->z)) return 0;
+    p256_fe_sqr(z2, pt->z);
+    p256_fe_to_mont(rf, r); /* r < n < p */
+    p256_fe_mul(lhs, rf, z2);
+    if (p256_fe_eq(lhs, pt->x)) return 1;
+    uint64_t rn[4], c = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned __int128 x = (unsigned __int128)r[i] + p256_n[i] + c;
+        rn[i] = (uint64_t)x;
+        c = (uint64_t)(x >> 64);
+    }
+    if (c || !p256_limbs_lt(rn, p256_p)) return 0;
+    p256_fe_to_mont(rf, rn);
+    p256_fe_mul(lhs, rf, z2);
+    return p256_fe_eq(lhs, pt->x) != 0;
+}
+
+/* FIPS 186-4 §6.4.2 with u1 G and u2 Q computed four lanes at a time (u2 Q by the Booth-5
+ * windows over a table built here), then added lane by lane with the scalar formulas, which
+ * handle every case. Everything is public: ordinary branches. */
+static uint32_t verify4(const uint8_t pub[][65], const uint8_t hash[][32], const uint8_t sig[][64],
+                        unsigned n)
+{
+    uint8_t u1b[L][32], u2b[L][32];
+    uint64_t r[L][4], u1[L][4], u2[L][4], qx[L][4], qy[L][4], z1[L], z2[L];
+    int good[L];
+    p256x4_aff q;
+    p256x4_jac j1, j2;
+    p256_jac a1[L], a2[L];
+    uint32_t bad = 0;
+    verify_scalars(good, r, u1, u2, hash, sig, n);
+    for (unsigned l = 0; l < L; l++) {
         const uint8_t *pt = g_point;
         p256_aff dummy;
-        uint64_t e[4], u[4];
-        p256_fn em, rm, t;
         memcpy(u1b[l], scalar_one, 32);
         memcpy(u2b[l], scalar_one, 32);
         good[l] = good[l] && p256_point_decode(&dummy, pub[l]); /* and r, s in [1, n-1] */
-        u1zero[l] = 0;
         if (good[l]) {
             pt = pub[l];
-            p256_limbs_from_be(r[l], sig[l]);
-            p256_limbs_from_be(e, hash[l]);
-            p256_fn_reduce_once(e, e);
-            p256_fn_to_mont(em, e);
-            p256_fn_to_mont(rm, r[l]);
-            p256_fn_mul(t, em, w[l]);
-            p256_fn_from_mont(u, t);
-            if (p256_limbs_is_zero(u))
-                u1zero[l] = 1; /* e = 0 mod n: R = u2 Q; the multiplication gets 1 instead */
-            else
-                p256_limbs_to_be(u1b[l], u);
-            p256_fn_mul(t, rm, w[l]);
-            p256_fn_from_mont(u, t);
-            p256_limbs_to_be(u2b[l], u); /* r, w nonzero mod n: u2 in [1, n-1] */
+            p256_limbs_to_be(u1b[l], u1[l]); /* 0 when e = 0 mod n: R = u2 Q */
+            p256_limbs_to_be(u2b[l], u2[l]);
         }
         p256_limbs_from_be(qx[l], pt + 1);
         p256_limbs_from_be(qy[l], pt + 33);
@@ -290,48 +316,21 @@ static uint32_t verify4(const uint8_t pub[][65], const uint32_t (*const *tabs)[P
     p256x4_from_plain(&q.x, (const uint64_t(*)[4])qx);
     p256x4_from_plain(&q.y, (const uint64_t(*)[4])qy);
     p256x4_base_mul_vartime(&j1, (const uint8_t(*)[32])u1b);
-    if (tabs)
-        p256x4_comb_mul_vartime(&j2, tabs, (const uint8_t(*)[32])u2b);
-    else
-        p256x4_mul_vartime(&j2, &q, (const uint8_t(*)[32])u2b);
-    export_jac(a1, &j1);
-    export_jac(a2, &j2);
+    p256x4_mul_vartime(&j2, &q, (const uint8_t(*)[32])u2b);
+    export_jac(a1, z1, &j1);
+    export_jac(a2, z2, &j2);
     _mm256_zeroall();
     for (unsigned l = 0; l < n; l++) {
         p256_jac pt;
-        p256_fe z2, rf, lhs;
-        uint8_t rb[32];
         if (!good[l]) {
             bad |= 1u << l;
             continue;
         }
-        if (u1zero[l])
+        if (z1[l]) /* u1 = 0 */
             pt = a2[l];
         else
             p256_point_add_vartime(&pt, &a1[l], &a2[l]);
-        if (p256_fe_is_zero(pt.z)) {
-            bad |= 1u << l;
-            continue;
-        }
-        /* x(R) mod n == r without an inversion: X == r Z^2, or X == (r + n) Z^2 if r + n < p */
-        p256_fe_sqr(z2, pt.z);
-        p256_limbs_to_be(rb, r[l]);
-        p256_fe_from_be(rf, rb);
-        p256_fe_mul(lhs, rf, z2);
-        if (p256_fe_eq(lhs, pt.x)) continue;
-        uint64_t rn[4], c = 0;
-        for (int i = 0; i < 4; i++) {
-            unsigned __int128 x = (unsigned __int128)r[l][i] + p256_n[i] + c;
-            rn[i] = (uint64_t)x;
-            c = (uint64_t)(x >> 64);
-        }
-        if (!c && p256_limbs_lt(rn, p256_p)) {
-            p256_limbs_to_be(rb, rn);
-            p256_fe_from_be(rf, rb);
-            p256_fe_mul(lhs, rf, z2);
-            if (p256_fe_eq(lhs, pt.x)) continue;
-        }
-        bad |= 1u << l;
+        if (!check_x(&pt, r[l])) bad |= 1u << l;
     }
     return bad;
 }
@@ -347,7 +346,7 @@ static uint32_t avx2_verify_any(const uint8_t pub[][65], const uint8_t hash[][32
                                 const uint8_t sig[][64], unsigned n)
 {
     if (n < X4_VERIFY_MIN) return p256_verify_mulx(pub, hash, sig, n);
-    return verify4(pub, NULL, hash, sig, n);
+    return verify4(pub, hash, sig, n);
 }
 
 /* ---- per-key tables (cd_p256.key_table_new, verify_tab) -----------------------------------
@@ -356,7 +355,7 @@ static uint32_t avx2_verify_any(const uint8_t pub[][65], const uint8_t hash[][32
  * additions and no doubling, instead of 256 doublings and ~50 additions. The table is public
  * data derived from a validated public key; it names its key, and verify_tab uses a table only
  * for the key it was built for. */
-#define KEYTAB_MAGIC 0x62617434783635ULL /* marks a table made by avx2_key_table_new */
+#define KEYTAB_MAGIC 0x62617434783636ULL /* marks a table made by avx2_key_table_new */
 typedef struct keytab {
     p256x4_comb comb; /* first: 64-byte aligned with the allocation */
     uint64_t magic;
@@ -376,7 +375,6 @@ static void *avx2_key_table_new(const uint8_t pub[65])
     }
     p256_comb_build(bt, &q);
     p256x4_comb_from_affine(t->comb, (const p256_aff(*)[P256_BASE_NENT])bt);
-    _mm256_zeroall();
     free(bt);
     t->magic = KEYTAB_MAGIC;
     memcpy(t->pub, pub, 65);
@@ -385,19 +383,104 @@ static void *avx2_key_table_new(const uint8_t pub[65])
 
 static void avx2_key_table_free(void *t) { free(t); }
 
+/* With every key's comb at hand, a signature is 74 mixed additions of comb entries (37 windows
+ * of u1 over G's comb, 37 of u2 over Q's) and no doubling, so the work of the n signatures
+ * (74 n additions) is spread evenly over the four lanes whatever n is: lane l runs additions
+ * l T .. (l + 1) T - 1 of the concatenation (T = ceil(74 n / 4)), as at most two sums (a lane
+ * crosses at most one signature boundary). One signature, for example, is four sums of about
+ * 19 additions; the scalar code adds each signature's sums with the complete formulas. A sum
+ * that met an exceptional addition (equal or opposite points: possible for crafted
+ * signatures, as a sum here mixes G and Q) sends its signature to p256_verify_mulx, which
+ * handles every case. Everything is public. */
+#define WPS (2 * P256_BASE_NWIN) /* additions per signature */
+static uint32_t verify_comb(const uint8_t pub[][65], const uint64_t (*const qc[])[P256_BASE_NENT][8],
+                            const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
+{
+    uint64_t r[L][4], u1[L][4], u2[L][4], zero[P256X4_NOUT][L];
+    int good[L], have[L] = {0}, exc[L] = {0};
+    unsigned idx[L], m = 0, nseg = 0, nout = 0, inf[P256X4_NOUT];
+    uint32_t bad = 0;
+    struct {
+        unsigned sig, out, lane;
+    } seg[2 * L];
+    p256x4_prog pg;
+    p256x4_jac out[P256X4_NOUT];
+    p256_jac pts[P256X4_NOUT][L], acc[L];
+    verify_scalars(good, r, u1, u2, hash, sig, n);
+    for (unsigned l = 0; l < n; l++) {
+        if (good[l])
+            idx[m++] = l;
+        else
+            bad |= 1u << l;
+    }
+    if (m == 0) return bad;
+    const uint64_t(*g)[P256_BASE_NENT][8] = p256x4_comb_g();
+    unsigned total = WPS * m, steps = (total + L - 1) / L;
+    /* only the steps that run: e (which lanes never reach stays NULL), neg, start, end */
+    memset(pg.e, 0, steps * sizeof pg.e[0]);
+    memset(pg.neg, 0, steps);
+    memset(pg.start, 0, steps);
+    memset(pg.end, 0, steps * sizeof pg.end[0]);
+    pg.nsteps = steps;
+    for (unsigned l = 0; l < L; l++) {
+        unsigned a = l * steps, b = a + steps < total ? a + steps : total, pos = 0, o = 0;
+        while (a < b) {
+            unsigned j = a / WPS, w = a % WPS, w1 = w + (b - a) < WPS ? w + (b - a) : WPS;
+            unsigned sg = idx[j];
+            pg.start[pos] |= (uint8_t)(1u << l);
+            if (w < P256_BASE_NWIN)
+                p256x4_prog_windows(&pg, l, &pos, u1[sg], g, w,
+                                    w1 < P256_BASE_NWIN ? w1 : P256_BASE_NWIN);
+            if (w1 > P256_BASE_NWIN)
+                p256x4_prog_windows(&pg, l, &pos, u2[sg], qc[sg],
+                                    (w > P256_BASE_NWIN ? w : P256_BASE_NWIN) - P256_BASE_NWIN,
+                                    w1 - P256_BASE_NWIN);
+            pg.end[pos - 1][o] |= (uint8_t)(1u << l);
+            seg[nseg].sig = sg, seg[nseg].out = o, seg[nseg].lane = l, nseg++;
+            o++;
+            a += w1 - w;
+        }
+        if (o > nout) nout = o;
+    }
+    p256x4_prog_run(out, inf, &pg);
+    for (unsigned o = 0; o < nout; o++)
+        export_jac(pts[o], zero[o], &out[o]);
+    _mm256_zeroall();
+    for (unsigned i = 0; i < nseg; i++) {
+        unsigned sg = seg[i].sig, o = seg[i].out, l = seg[i].lane;
+        if (inf[o] >> l & 1) continue; /* no nonzero digit: nothing to add */
+        if (zero[o][l]) {
+            exc[sg] = 1;
+        } else if (!have[sg]) {
+            acc[sg] = pts[o][l];
+            have[sg] = 1;
+        } else {
+            p256_point_add_vartime(&acc[sg], &acc[sg], &pts[o][l]);
+        }
+    }
+    for (unsigned j = 0; j < m; j++) {
+        unsigned sg = idx[j];
+        if (exc[sg])
+            bad |= p256_verify_mulx(&pub[sg], &hash[sg], &sig[sg], 1) << sg;
+        else if (!have[sg] || !check_x(&acc[sg], r[sg]))
+            bad |= 1u << sg;
+    }
+    return bad;
+}
+
 static uint32_t avx2_verify_tab(const uint8_t pub[][65], const void *const tab[],
                                 const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
 {
-    const uint32_t(*tabs[L])[P256_BASE_NENT][18];
+    const uint64_t(*qc[L])[P256_BASE_NENT][8];
     if (n == 0 || n > L) return avx2_verify_any(pub, hash, sig, n);
-    for (unsigned l = 0; l < L; l++) {
-        const keytab *t = tab[l < n ? l : 0];
+    for (unsigned l = 0; l < n; l++) {
+        const keytab *t = tab[l];
         /* a missing or foreign table: the plain path, same result */
-        if (!t || t->magic != KEYTAB_MAGIC || memcmp(t->pub, pub[l < n ? l : 0], 65))
+        if (!t || t->magic != KEYTAB_MAGIC || memcmp(t->pub, pub[l], 65))
             return avx2_verify_any(pub, hash, sig, n);
-        tabs[l] = (const uint32_t(*)[P256_BASE_NENT][18])t->comb;
+        qc[l] = (const uint64_t(*)[P256_BASE_NENT][8])t->comb;
     }
-    return verify4(pub, tabs, hash, sig, n);
+    return verify_comb(pub, qc, hash, sig, n);
 }
 
 const cd_p256 cd_p256_avx2 = {

@@ -94,18 +94,48 @@ void p256x4_mul_ct(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LA
 void p256x4_mul_vartime(p256x4_jac *r, const p256x4_aff *p, const uint8_t k[P256X4_LANES][32]);
 /* r = k * G per lane; k in [1, n-1]. Constant time in k. */
 void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
-/* The same for public k in [1, n-1] (verification): Booth-7 windows read by index.
- * Variable time. */
+/* The same for public k in [0, n-1] (verification): Booth-7 windows read by index through a
+ * p256x4_prog (r is the point at infinity, Z = 0, for k = 0). Variable time. */
 void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
-/* A Booth-7 comb in this file's limb format: comb[j][i] = x then y (nine 29-bit limbs each,
- * Montgomery form) of (i + 1) 2^(7j) P for a point P of order n (170 KB). */
-typedef uint32_t p256x4_comb[P256_BASE_NWIN][P256_BASE_NENT][18];
+
+/* ---- Booth-7 combs read by index (verification only: variable time) ---------------------
+ * A comb of a point P of order n: comb[j][i] = x then y of (i + 1) 2^(7j) P, affine, each the
+ * integer x R mod p (R = 2^261, fully reduced) as four little-endian 64-bit words: one 64-byte
+ * line per entry, 148 KiB per comb (split into 29-bit limbs as it is read). */
+typedef uint64_t p256x4_comb[P256_BASE_NWIN][P256_BASE_NENT][8];
 /* comb from the scalar code's affine table of the same shape (p256_comb_build) */
 void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT]);
-/* r = k_l P_l per lane, P_l the point of tabs[l]; k public, in [1, n-1]. Variable time
- * (entries read by index): verification only. */
-void p256x4_comb_mul_vartime(p256x4_jac *r, const uint32_t (*const tabs[P256X4_LANES])[P256_BASE_NENT][18],
-                             const uint8_t k[P256X4_LANES][32]);
+/* The comb of G (built at first use from p256_base_tables) */
+const uint64_t (*p256x4_comb_g(void))[P256_BASE_NENT][8];
+
+/* A program of mixed additions of comb entries on four lanes, no doublings: at step i lane l
+ * adds e[i][l] (an entry of some comb; NULL: nothing) to its running sum, negated where bit l
+ * of neg[i] is set. Bit l of start[i]: lane l begins a new sum (at infinity) before step i;
+ * bit l of end[i][s]: after step i lane l's sum becomes lane l of output s. A lane's sums are
+ * partial sums of comb windows of points of order n, but they need not belong to one point
+ * or one scalar, so an addition may meet equal or opposite points (or end at infinity); that
+ * leaves Z = 0 in the sum for good, and the caller must treat such a sum as unknown (take a
+ * path that handles every case). */
+#define P256X4_MAXSTEPS (2 * P256_BASE_NWIN)
+#define P256X4_NOUT     2
+typedef struct {
+    unsigned nsteps;
+    const uint64_t *e[P256X4_MAXSTEPS][P256X4_LANES];
+    uint8_t neg[P256X4_MAXSTEPS];
+    uint8_t start[P256X4_MAXSTEPS];
+    uint8_t end[P256X4_MAXSTEPS][P256X4_NOUT];
+} p256x4_prog;
+/* Runs pg. For each output s and lane l that received a sum: bit l of inf[s] set when that
+ * sum is the point at infinity by construction (no nonzero digit since its start), else lane
+ * l of out[s] is the sum, Jacobian (Z = 0: an exceptional addition, see above). Lanes that
+ * received nothing are unspecified. */
+void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], const p256x4_prog *pg);
+/* Sets lane l of steps *pos, *pos + 1, ... of pg to the Booth-7 windows w0 .. w1 - 1 of the
+ * public scalar k (little-endian 64-bit limbs, k < n) over comb (NULL for a zero digit), and
+ * advances *pos by w1 - w0. */
+void p256x4_prog_windows(p256x4_prog *pg, unsigned l, unsigned *pos, const uint64_t k[4],
+                         const uint64_t (*comb)[P256_BASE_NENT][8], unsigned w0, unsigned w1);
+
 /* affine x and y (plain integers < p) of a; ok[l] all-ones unless lane l was at infinity */
 void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],
                       uint64_t ok[P256X4_LANES], const p256x4_jac *a);

@@ -7,7 +7,10 @@
  *   fixed base (keygen, sign): the comb k G = sum d_i (2^(5i) G) over 52 windows, one mixed
  *     addition per window from 52 affine tables of 16 points (built at first use with the scalar
  *     code of p256_point_jacobian.c, then converted); each lane's entry is picked by vpermd
- *     from registers holding all 16 (data-independent timing, no secret address).
+ *     from registers holding all 16 (data-independent timing, no secret address);
+ *   verification only (public scalars, variable time): programs of mixed additions of Booth-7
+ *     comb entries read by index (p256x4_prog_run: G's comb for u1 G, a key's comb for the
+ *     cached keys of verify_tab), in XYZZ coordinates.
  *
  * Exceptional additions: the accumulator at infinity and a zero digit are handled with per-lane
  * masks (select, not branch); equal or opposite operands cannot occur (see p256x4_mul_ct and
@@ -421,87 +424,252 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
     ct_wipe(&s, sizeof s);
 }
 
-/* ---- fixed base, public scalars (verification) -------------------------------------------
- * The Booth-7 comb of the scalar code (p256_base_booth7.c: 37 windows of 64 affine multiples)
- * in this file's limb format: comb7[j][i] = x then y of (i + 1) 2^(7j) G, nine 29-bit limbs
- * each, Montgomery form (170 KB, built at first use from the scalar tables). Entries are read
- * by index, so only for public scalars: 37 mixed additions instead of the 52 of
- * p256x4_base_mul_ct. */
+/* ---- Booth-7 combs read by index (verification) ------------------------------------------
+ * Entries are whole cache lines (x R mod p, then y, as 64-bit words; see p256_x4_avx2.h): a
+ * lookup touches one line per lane, which p256x4_prog_run prefetches a step ahead (the client
+ * meets the key's comb and G's, 296 KiB, between handshakes that evict them from L2). */
 static _Alignas(64) p256x4_comb comb7;
 static pthread_once_t comb7_once = PTHREAD_ONCE_INIT;
 
-/* see p256_x4_avx2.h */
+/* see p256_x4_avx2.h. The scalar tables hold a 2^256 mod p (fully reduced); a 2^261 mod p is
+ * five modular doublings of that integer. */
 void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT])
 {
-    uint64_t plain[4][4];
-    _Alignas(32) uint64_t out[9][4];
-    for (int j = 0; j < P256_BASE_NWIN; j++) {
-        for (int i = 0; i < P256_BASE_NENT; i += 2) { /* x and y of two entries per conversion */
-            p256x4_fe f;
-            p256_fe_from_mont(plain[0], bt[j][i].x);
-            p256_fe_from_mont(plain[1], bt[j][i].y);
-            p256_fe_from_mont(plain[2], bt[j][i + 1].x);
-            p256_fe_from_mont(plain[3], bt[j][i + 1].y);
-            p256x4_from_plain(&f, (const uint64_t(*)[4])plain);
-            for (int w = 0; w < 9; w++)
-                _mm256_store_si256((__m256i *)out[w], f.v[w]);
-            for (int w = 0; w < 9; w++) {
-                comb[j][i][w] = (uint32_t)out[w][0];
-                comb[j][i][9 + w] = (uint32_t)out[w][1];
-                comb[j][i + 1][w] = (uint32_t)out[w][2];
-                comb[j][i + 1][9 + w] = (uint32_t)out[w][3];
+    for (int j = 0; j < P256_BASE_NWIN; j++)
+        for (int i = 0; i < P256_BASE_NENT; i++)
+            for (int c = 0; c < 2; c++) {
+                p256_fe v;
+                memcpy(v, c ? bt[j][i].y : bt[j][i].x, sizeof v);
+                for (int d = 0; d < 5; d++)
+                    p256_fe_add(v, v, v);
+                memcpy(&comb[j][i][4 * c], v, sizeof v);
             }
-        }
-    }
 }
 
 static void comb7_init(void) { p256x4_comb_from_affine(comb7, p256_base_tables()); }
 
 /* see p256_x4_avx2.h */
-void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
+const uint64_t (*p256x4_comb_g(void))[P256_BASE_NENT][8]
 {
     pthread_once(&comb7_once, comb7_init);
-    const uint32_t(*tabs[P256X4_LANES])[P256_BASE_NENT][18] = {comb7, comb7, comb7, comb7};
-    p256x4_comb_mul_vartime(r, tabs, k);
+    return (const uint64_t(*)[P256_BASE_NENT][8])comb7;
 }
 
-/* see p256_x4_avx2.h. As in p256_base_mul_ct (p256_base_booth7.c), k in [1, n-1] never meets
- * equal or opposite points of the same lane's base (of order n); the accumulator at infinity
- * and zero digits are handled by masks. */
-void p256x4_comb_mul_vartime(p256x4_jac *r, const uint32_t (*const tabs[P256X4_LANES])[P256_BASE_NENT][18],
-                             const uint8_t k[P256X4_LANES][32])
+/* the four lanes' 256-bit integers at a[l] (32-byte aligned) as nine 29-bit limbs (class R) */
+static inline void split4(p256x4_fe *r, const uint64_t *a0, const uint64_t *a1,
+                          const uint64_t *a2, const uint64_t *a3)
 {
-    struct comb_state s;
-    uint64_t kl[P256X4_LANES][4];
-    const __m256i zero = _mm256_setzero_si256();
-    for (int l = 0; l < P256X4_LANES; l++)
-        p256_limbs_from_be(kl[l], k[l]);
-    __m256i acc_inf = _mm256_cmpeq_epi64(zero, zero);
-    memset(&s.acc, 0, sizeof s.acc);
+    const __m256i m29 = p256x4_bcast((UINT64_C(1) << 29) - 1);
+    __m256i x0 = _mm256_load_si256((const __m256i *)a0), x1 = _mm256_load_si256((const __m256i *)a1);
+    __m256i x2 = _mm256_load_si256((const __m256i *)a2), x3 = _mm256_load_si256((const __m256i *)a3);
+    __m256i t0 = _mm256_unpacklo_epi64(x0, x1), t1 = _mm256_unpackhi_epi64(x0, x1);
+    __m256i t2 = _mm256_unpacklo_epi64(x2, x3), t3 = _mm256_unpackhi_epi64(x2, x3);
+    __m256i w0 = _mm256_permute2x128_si256(t0, t2, 0x20), w1 = _mm256_permute2x128_si256(t1, t3, 0x20);
+    __m256i w2 = _mm256_permute2x128_si256(t0, t2, 0x31), w3 = _mm256_permute2x128_si256(t1, t3, 0x31);
+    r->v[0] = _mm256_and_si256(w0, m29);
+    r->v[1] = _mm256_and_si256(_mm256_srli_epi64(w0, 29), m29);
+    r->v[2] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w0, 58), _mm256_slli_epi64(w1, 6)), m29);
+    r->v[3] = _mm256_and_si256(_mm256_srli_epi64(w1, 23), m29);
+    r->v[4] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w1, 52), _mm256_slli_epi64(w2, 12)), m29);
+    r->v[5] = _mm256_and_si256(_mm256_srli_epi64(w2, 17), m29);
+    r->v[6] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w2, 46), _mm256_slli_epi64(w3, 18)), m29);
+    r->v[7] = _mm256_and_si256(_mm256_srli_epi64(w3, 11), m29);
+    r->v[8] = _mm256_srli_epi64(w3, 40);
+}
+
+/* 2p with limbs 0..7 >= 2^29 - 1 and limb 8 >= 2^24 (borrows moved down): 2p - y of a fully
+ * reduced y has limbs below 2^30 and value below 2^257 (class A, and a valid b of p256x4_sub) */
+static const uint64_t k2p[9] = {0x3ffffffe, 0x3ffffffe, 0x3ffffffe, 0x200003fe, 0x1fffffff,
+                                0x1fffffff, 0x2007ffff, 0x3fbfffff, 0x1fffffe};
+
+/* lane mask (all-ones per 64-bit lane) from the four bits of b */
+static inline __m256i lanes_mask(unsigned b)
+{
+    return _mm256_set_epi64x(-(long long)(b >> 3 & 1), -(long long)(b >> 2 & 1),
+                             -(long long)(b >> 1 & 1), -(long long)(b & 1));
+}
+
+/* The running sums of p256x4_prog_run in XYZZ coordinates (x = X / ZZ, y = Y / ZZZ, with
+ * ZZ^3 = ZZZ^2): a mixed addition costs 8M + 2S there instead of 8M + 3S. */
+typedef struct {
+    p256x4_fe x, y, zz, zzz;
+} p256x4_xyzz;
+
+/* 4p with limbs 0..7 in [2^30, 2^31) and limb 8 = 2^26 - 3 */
+static const uint64_t k4p[9] = {0x5ffffffc, 0x5ffffffd, 0x5ffffffd, 0x400007fd, 0x5ffffffe,
+                                0x5ffffffd, 0x400ffffd, 0x5f7ffffe, 0x3fffffd};
+
+/* r = a - b + 4p with one round of carries and no fold above 2^256, for a result that only
+ * p256x4_mul/sqr read: a class M (value < 2^258), b with limbs 0..7 <= 2^30 and limb 8 < 2^25
+ * (class R, a fully reduced table entry, or 2p - y). Limbs before the carry are below
+ * 2^31 + 2^7, after it limbs 0..7 below 2^29 + 5 and limb 8 below 2^27; the value is below
+ * 2^258 + 4p < 2^259: a valid operand of the multiplications (p256_x4_avx2.h). */
+static inline void sub_lite(p256x4_fe *r, const p256x4_fe *a, const p256x4_fe *b)
+{
+    const __m256i m29 = p256x4_bcast((UINT64_C(1) << 29) - 1);
+    __m256i x[9];
     for (int j = 0; j < 9; j++)
-        s.selj.z.v[j] = p256x4_bcast(p256x4_one_mont[j]);
-    for (int i = 0; i < P256_BASE_NWIN; i++) {
-        uint64_t absd[P256X4_LANES], neg[P256X4_LANES];
-        const uint32_t *e[P256X4_LANES];
-        for (int l = 0; l < P256X4_LANES; l++) {
-            absd[l] = p256_base_booth_digit(kl[l], i, &neg[l]);
-            e[l] = tabs[l][i][absd[l] ? absd[l] - 1 : 0];
+        x[j] = _mm256_sub_epi64(_mm256_add_epi64(a->v[j], p256x4_bcast(k4p[j])), b->v[j]);
+    r->v[0] = _mm256_and_si256(x[0], m29);
+    for (int j = 1; j < 8; j++)
+        r->v[j] = _mm256_add_epi64(_mm256_and_si256(x[j], m29), _mm256_srli_epi64(x[j - 1], 29));
+    r->v[8] = _mm256_add_epi64(x[8], _mm256_srli_epi64(x[7], 29));
+}
+
+/* r = a + b (b affine; madd-2008-s): a != +-b, neither at infinity; r != a. P = 0 (equal or
+ * opposite points) leaves ZZ = ZZZ = 0, and every later addition keeps them 0. Inputs: b->x
+ * fully reduced, b->y fully reduced or 2p - y (k2p); outputs X, Y class R, ZZ, ZZZ class M. */
+static void xyzz_madd(p256x4_xyzz *r, const p256x4_xyzz *a, const p256x4_aff *b)
+{
+    p256x4_fe u2, s2, p, rr, pp, ppp, q, t, t1;
+    p256x4_mul(&u2, &b->x, &a->zz);
+    p256x4_mul(&s2, &b->y, &a->zzz);
+    sub_lite(&p, &u2, &a->x); /* p and rr: multiplied only */
+    sub_lite(&rr, &s2, &a->y);
+    p256x4_sqr(&pp, &p);
+    p256x4_mul(&ppp, &pp, &p);
+    p256x4_mul(&q, &a->x, &pp);
+    p256x4_mul(&r->zz, &a->zz, &pp);
+    p256x4_mul(&r->zzz, &a->zzz, &ppp);
+    p256x4_sqr(&t, &rr);
+    p256x4_add(&t1, &q, &q);
+    p256x4_add(&t1, &t1, &ppp); /* three class M values: a valid b of p256x4_sub */
+    p256x4_sub(&r->x, &t, &t1); /* X3 = R^2 - PPP - 2Q */
+    sub_lite(&t, &q, &r->x);
+    p256x4_mul(&t, &rr, &t);
+    p256x4_mul(&t1, &a->y, &ppp);
+    p256x4_sub(&r->y, &t, &t1); /* Y3 = R (Q - X3) - Y1 PPP */
+}
+
+static void xyzz_blend(p256x4_xyzz *r, const p256x4_xyzz *a, const p256x4_xyzz *b, __m256i mask)
+{
+    p256x4_blend(&r->x, &a->x, &b->x, mask);
+    p256x4_blend(&r->y, &a->y, &b->y, mask);
+    p256x4_blend(&r->zz, &a->zz, &b->zz, mask);
+    p256x4_blend(&r->zzz, &a->zzz, &b->zzz, mask);
+}
+
+/* see p256_x4_avx2.h. Everything that decides a branch here (digits, lane masks) is public. */
+void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], const p256x4_prog *pg)
+{
+    p256x4_xyzz buf[2], sel1, o[P256X4_NOUT], *acc = &buf[0], *sum = &buf[1]; /* sum: next acc */
+    p256x4_aff sel;
+    const uint64_t *dummy = &p256x4_comb_g()[0][0][0];
+    unsigned acc_inf = 0xf, used = 0; /* acc_inf: lanes whose running sum is at infinity */
+    memset(acc, 0, sizeof *acc);
+    for (int j = 0; j < 9; j++)
+        sel1.zz.v[j] = sel1.zzz.v[j] = p256x4_bcast(p256x4_one_mont[j]);
+    for (unsigned s = 0; s < P256X4_NOUT; s++)
+        inf[s] = 0;
+    for (unsigned i = 0; i < pg->nsteps; i++) {
+        const uint64_t *const *e = pg->e[i];
+        acc_inf |= pg->start[i];
+        if (i + 1 < pg->nsteps) /* the next step's lines (see above) */
+            for (int l = 0; l < P256X4_LANES; l++)
+                if (pg->e[i + 1][l]) _mm_prefetch((const char *)pg->e[i + 1][l], _MM_HINT_T0);
+        unsigned nz = (e[0] != NULL) | (e[1] != NULL) << 1 | (e[2] != NULL) << 2 |
+                      (e[3] != NULL) << 3;
+        if (nz) {
+            const uint64_t *e0 = e[0] ? e[0] : dummy, *e1 = e[1] ? e[1] : dummy;
+            const uint64_t *e2 = e[2] ? e[2] : dummy, *e3 = e[3] ? e[3] : dummy;
+            split4(&sel.x, e0, e1, e2, e3);
+            split4(&sel.y, e0 + 4, e1 + 4, e2 + 4, e3 + 4);
+            if (pg->neg[i]) {
+                __m256i m = lanes_mask(pg->neg[i]);
+                for (int j = 0; j < 9; j++)
+                    sel.y.v[j] = _mm256_blendv_epi8(
+                        sel.y.v[j], _mm256_sub_epi64(p256x4_bcast(k2p[j]), sel.y.v[j]), m);
+            }
+            xyzz_madd(sum, acc, &sel);
+            if (acc_inf & nz) { /* the entry itself, where the sum was at infinity */
+                sel1.x = sel.x;
+                sel1.y = sel.y;
+                xyzz_blend(sum, sum, &sel1, lanes_mask(acc_inf));
+            }
+            if (nz != 0xf) xyzz_blend(sum, sum, acc, lanes_mask(~nz & 0xf));
+            p256x4_xyzz *t = acc;
+            acc = sum;
+            sum = t;
+            acc_inf &= ~nz;
         }
-        if (!(absd[0] | absd[1] | absd[2] | absd[3])) continue;
-        __m256i dzero = _mm256_cmpeq_epi64(load4(absd), zero);
-        for (int w = 0; w < 9; w++) {
-            s.sel.x.v[w] = _mm256_set_epi64x(e[3][w], e[2][w], e[1][w], e[0][w]);
-            s.sel.y.v[w] = _mm256_set_epi64x(e[3][9 + w], e[2][9 + w], e[1][9 + w], e[0][9 + w]);
+        for (unsigned s = 0; s < P256X4_NOUT; s++) {
+            unsigned b = pg->end[i][s];
+            if (!b) continue;
+            if (used >> s & 1)
+                xyzz_blend(&o[s], &o[s], acc, lanes_mask(b));
+            else
+                o[s] = *acc;
+            used |= 1u << s;
+            inf[s] = (inf[s] & ~b) | (acc_inf & b);
         }
-        cond_neg(&s.sel.y, load4(neg));
-        jac_madd(&s.sum, &s.acc, &s.sel);
-        s.selj.x = s.sel.x;
-        s.selj.y = s.sel.y;
-        jac_blend(&s.sum, &s.sum, &s.selj, acc_inf);
-        jac_blend(&s.acc, &s.sum, &s.acc, dzero);
-        acc_inf = _mm256_and_si256(acc_inf, dzero);
     }
-    *r = s.acc;
+    /* to Jacobian: (X ZZ^2, Y ZZ^3, ZZZ), since ZZZ^2 = ZZ^3 */
+    for (unsigned s = 0; s < P256X4_NOUT; s++) {
+        p256x4_fe z2, z3;
+        if (!(used >> s & 1)) {
+            memset(&out[s], 0, sizeof out[s]);
+            continue;
+        }
+        p256x4_sqr(&z2, &o[s].zz);
+        p256x4_mul(&z3, &z2, &o[s].zz);
+        p256x4_mul(&out[s].x, &o[s].x, &z2);
+        p256x4_mul(&out[s].y, &o[s].y, &z3);
+        out[s].z = o[s].zzz;
+    }
+}
+
+/* Booth digit of window j of k (as p256_base_booth_digit), for public k */
+static inline unsigned booth7_vartime(const uint64_t k[4], unsigned j, unsigned *neg)
+{
+    uint64_t v;
+    if (j == 0) {
+        v = (k[0] & 127) << 1;
+    } else {
+        unsigned pos = 7 * j - 1, limb = pos / 64, off = pos % 64;
+        v = k[limb] >> off;
+        if (off > 56 && limb < 3) v |= k[limb + 1] << (64 - off);
+        v &= 255;
+    }
+    unsigned u = (unsigned)((v & 1) + ((v >> 1) & 63));
+    *neg = (unsigned)(v >> 7);
+    return *neg ? 64 - u : u;
+}
+
+/* see p256_x4_avx2.h */
+void p256x4_prog_windows(p256x4_prog *pg, unsigned l, unsigned *pos, const uint64_t k[4],
+                         const uint64_t (*comb)[P256_BASE_NENT][8], unsigned w0, unsigned w1)
+{
+    for (unsigned j = w0; j < w1; j++, (*pos)++) {
+        unsigned neg, d = booth7_vartime(k, j, &neg);
+        pg->e[*pos][l] = d ? comb[j][d - 1] : NULL;
+        pg->neg[*pos] = (uint8_t)((pg->neg[*pos] & ~(1u << l)) | neg << l);
+    }
+}
+
+/* see p256_x4_avx2.h */
+void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
+{
+    p256x4_prog pg;
+    p256x4_jac out[P256X4_NOUT];
+    unsigned inf[P256X4_NOUT];
+    const uint64_t(*g)[P256_BASE_NENT][8] = p256x4_comb_g();
+    memset(&pg, 0, sizeof pg);
+    for (unsigned l = 0; l < P256X4_LANES; l++) {
+        uint64_t kl[4];
+        unsigned pos = 0;
+        p256_limbs_from_be(kl, k[l]);
+        p256x4_prog_windows(&pg, l, &pos, kl, g, 0, P256_BASE_NWIN);
+    }
+    pg.nsteps = P256_BASE_NWIN;
+    pg.start[0] = 0xf;
+    pg.end[P256_BASE_NWIN - 1][0] = 0xf;
+    p256x4_prog_run(out, inf, &pg);
+    *r = out[0];
+    if (inf[0]) { /* k = 0: Z = 0 */
+        __m256i m = lanes_mask(inf[0]);
+        for (int j = 0; j < 9; j++)
+            r->z.v[j] = _mm256_andnot_si256(m, r->z.v[j]);
+    }
 }
 
 /* see p256_x4_avx2.h. The four Z are inverted together in the scalar field code (Montgomery's

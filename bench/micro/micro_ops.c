@@ -41,6 +41,8 @@ typedef struct micro_st {
     EVP_KDF_CTX *kctx;
     uint8_t der[80];
     size_t derlen;
+    void *ktab; /* MK_ECDSA_VERIFY_TAB: the key's table (every lane uses it) */
+    const void *ktabs[MAXL];
 } micro_st;
 
 static void fill(uint8_t *p, size_t n, unsigned seed)
@@ -117,6 +119,14 @@ size_t micro_rows(micro_row *rows, size_t cap)
                 k = add(rows, cap, k, pk[j].prim, "mulx", n, pk[j].kind, &mulx_verify, 0);
         }
         k = add(rows, cap, k, pk[j].prim, "openssl", 1, pk[j].kind, NULL, 1);
+    }
+    /* verification with a per-key table (--verify cached): every lane under one key, as a
+     * client that meets one server */
+    for (unsigned i = 0; i < cd_p256_nimpls; i++) {
+        const cd_p256 *p = cd_p256_impls[i];
+        if ((p->needs & ~have) != 0 || p->lanes > MAXL || !p->verify_tab) continue;
+        for (unsigned n = 1; n <= p->lanes; n++)
+            k = add(rows, cap, k, "ecdsa_verify_tab", p->name, n, MK_ECDSA_VERIFY_TAB, p, 0);
     }
 
     static const struct {
@@ -201,6 +211,7 @@ static int run_openssl(micro_st *s)
         len = sizeof s->der;
         return EVP_PKEY_sign(s->pctx, s->der, &len, s->hash[0], 32) == 1 ? 0 : -1;
     case MK_ECDSA_VERIFY:
+    case MK_ECDSA_VERIFY_TAB:
         return EVP_PKEY_verify(s->pctx, s->der, s->derlen, s->hash[0], 32) == 1 ? 0 : -1;
     case MK_SHA256_64B:
         return EVP_Digest(s->msg, 64, s->md, NULL, s->evp_md, NULL) == 1 ? 0 : -1;
@@ -244,6 +255,11 @@ int micro_run(void *state)
     case MK_ECDSA_VERIFY:
         return s->p->verify((const uint8_t(*)[65])s->ppub, (const uint8_t(*)[32])s->hash,
                             (const uint8_t(*)[64])s->sig, n)
+                   ? -1
+                   : 0;
+    case MK_ECDSA_VERIFY_TAB:
+        return s->p->verify_tab((const uint8_t(*)[65])s->ppub, s->ktabs,
+                                (const uint8_t(*)[32])s->hash, (const uint8_t(*)[64])s->sig, n)
                    ? -1
                    : 0;
     case MK_SHA256_64B: cd_hash(CD_SHA256, s->msg, 64, s->md); return 0;
@@ -295,6 +311,9 @@ static int setup_p256(micro_st *s, char *err, size_t cap)
     fill(&s->priv[0][0], sizeof s->priv, 3);
     fill(&peer_priv[0][0], sizeof peer_priv, 4);
     fill(&s->hash[0][0], sizeof s->hash, 5);
+    if (s->r.kind == MK_ECDSA_VERIFY_TAB) /* one key for every lane */
+        for (unsigned l = 1; l < MAXL; l++)
+            memcpy(s->priv[l], s->priv[0], 32);
     /* random 256-bit values are below the group order except with probability ~2^-32 */
     if (ref->keygen(s->ppeer, (const uint8_t(*)[32])peer_priv, n) != 0 ||
         ref->keygen(s->ppub, (const uint8_t(*)[32])s->priv, n) != 0 ||
@@ -304,6 +323,24 @@ static int setup_p256(micro_st *s, char *err, size_t cap)
     }
     memcpy(w65, s->ppub, sizeof w65);
     memcpy(w64, s->sig, sizeof w64);
+    if (s->r.kind == MK_ECDSA_VERIFY_TAB) {
+        s->ktab = s->p->key_table_new(s->ppub[0]);
+        if (!s->ktab) {
+            eng_seterr(err, cap, "%s: key_table_new failed", s->r.name);
+            return -1;
+        }
+        for (unsigned l = 0; l < MAXL; l++)
+            s->ktabs[l] = s->ktab;
+        /* a wrong signature must fail (the table path, not just the plain one) */
+        s->sig[n - 1][40] ^= 1;
+        uint32_t bad = s->p->verify_tab((const uint8_t(*)[65])s->ppub, s->ktabs,
+                                        (const uint8_t(*)[32])s->hash, (const uint8_t(*)[64])s->sig, n);
+        s->sig[n - 1][40] ^= 1;
+        if (bad != 1u << (n - 1)) {
+            eng_seterr(err, cap, "%s: a forged signature got mask %#x", s->r.name, bad);
+            return -1;
+        }
+    }
     if (micro_run(s) != 0) {
         eng_seterr(err, cap, "%s: a lane failed", s->r.name);
         return -1;
@@ -434,6 +471,7 @@ void *micro_setup(const micro_row *r, char *err, size_t errcap)
     case MK_P256_ECDH:
     case MK_ECDSA_SIGN:
     case MK_ECDSA_VERIFY:
+    case MK_ECDSA_VERIFY_TAB:
         s->p = r->impl;
         rc = r->openssl ? setup_openssl_pk(s, err, errcap) : setup_p256(s, err, errcap);
         break;
@@ -455,6 +493,7 @@ void micro_free(void *state)
 {
     micro_st *s = state;
     if (!s) return;
+    if (s->ktab) s->p->key_table_free(s->ktab);
     EVP_PKEY_free(s->pk);
     EVP_PKEY_free(s->peer);
     EVP_PKEY_CTX_free(s->pctx);

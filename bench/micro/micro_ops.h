@@ -23,6 +23,7 @@ enum micro_kind {
     MK_AES128GCM_SEAL_1KIB,
     MK_AES128GCM_OPEN_1KIB,
     MK_PRF_SHA256_MS, /* TLS 1.2 master secret: PRF-SHA256, 48 bytes */
+    MK_ECDSA_VERIFY_TAB, /* verify with a per-key table (cd_p256.verify_tab), one key */
 };
 
 /* One benchmark row: "primitive/impl/lanes", where lanes is the batch size of one call. */
