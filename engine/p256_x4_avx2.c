@@ -249,17 +249,13 @@ static void verify_scalars(int good[L], uint64_t r[L][4], uint64_t u1[L][4], uin
     fn_inv4(w, p256_fn_inv_vartime); /* s in [1, n-1], or 1 */
     for (unsigned l = 0; l < L; l++) {
         uint64_t e[4];
-        p256_fn em, rm, t;
         if (!good[l]) continue;
         p256_limbs_from_be(r[l], sig[l]);
         p256_limbs_from_be(e, hash[l]);
         p256_fn_reduce_once(e, e);
-        p256_fn_to_mont(em, e);
-        p256_fn_to_mont(rm, r[l]);
-        p256_fn_mul(t, em, w[l]);
-        p256_fn_from_mont(u1[l], t);
-        p256_fn_mul(t, rm, w[l]);
-        p256_fn_from_mont(u2[l], t); /* r, w nonzero mod n: u2 in [1, n-1] */
+        /* a plain times w R (Montgomery form): the Montgomery product is the plain a w */
+        p256_fn_mul(u1[l], e, w[l]);
+        p256_fn_mul(u2[l], r[l], w[l]); /* r, w nonzero mod n: u2 in [1, n-1] */
     }
 }
 
@@ -381,19 +377,24 @@ static void *avx2_key_table_new(const uint8_t pub[65])
     return t;
 }
 
-static void avx2_key_table_free(void *t) { free(t); }
+static void avx2_key_table_free(void *t)
+{
+    free(t);
+}
 
-/* With every key's comb at hand, a signature is 74 mixed additions of comb entries (37 windows
- * of u1 over G's comb, 37 of u2 over Q's) and no doubling, so the work of the n signatures
- * (74 n additions) is spread evenly over the four lanes whatever n is: lane l runs additions
- * l T .. (l + 1) T - 1 of the concatenation (T = ceil(74 n / 4)), as at most two sums (a lane
- * crosses at most one signature boundary). One signature, for example, is four sums of about
- * 19 additions; the scalar code adds each signature's sums with the complete formulas. A sum
+/* With every key's comb at hand, a signature is 66 mixed additions of comb entries (29 windows
+ * of u1 over G's comb of width 9, 37 of u2 over Q's of width 7) and no doubling, so the work of
+ * the n signatures (66 n additions) is spread evenly over the four lanes whatever n is: lane l
+ * runs additions l T .. (l + 1) T - 1 of the concatenation (T = ceil(66 n / 4) <= 66), as at
+ * most two sums (a lane crosses at most one signature boundary). One signature, for example,
+ * is four sums of about 17 additions; the scalar code adds each signature's sums with the
+ * complete formulas. A sum
  * that met an exceptional addition (equal or opposite points: possible for crafted
  * signatures, as a sum here mixes G and Q) sends its signature to p256_verify_mulx, which
  * handles every case. Everything is public. */
-#define WPS (2 * P256_BASE_NWIN) /* additions per signature */
-static uint32_t verify_comb(const uint8_t pub[][65], const uint64_t (*const qc[])[P256_BASE_NENT][8],
+#define WPS (P256X4_GNWIN + P256_BASE_NWIN) /* additions per signature */
+static uint32_t verify_comb(const uint8_t pub[][65],
+                            const uint64_t (*const qc[])[P256_BASE_NENT][8],
                             const uint8_t hash[][32], const uint8_t sig[][64], unsigned n)
 {
     uint64_t r[L][4], u1[L][4], u2[L][4], zero[P256X4_NOUT][L];
@@ -414,7 +415,7 @@ static uint32_t verify_comb(const uint8_t pub[][65], const uint64_t (*const qc[]
             bad |= 1u << l;
     }
     if (m == 0) return bad;
-    const uint64_t(*g)[P256_BASE_NENT][8] = p256x4_comb_g();
+    const uint64_t *g = p256x4_comb_g();
     unsigned total = WPS * m, steps = (total + L - 1) / L;
     /* only the steps that run: e (which lanes never reach stays NULL), neg, start, end */
     memset(pg.e, 0, steps * sizeof pg.e[0]);
@@ -428,13 +429,13 @@ static uint32_t verify_comb(const uint8_t pub[][65], const uint64_t (*const qc[]
             unsigned j = a / WPS, w = a % WPS, w1 = w + (b - a) < WPS ? w + (b - a) : WPS;
             unsigned sg = idx[j];
             pg.start[pos] |= (uint8_t)(1u << l);
-            if (w < P256_BASE_NWIN)
-                p256x4_prog_windows(&pg, l, &pos, u1[sg], g, w,
-                                    w1 < P256_BASE_NWIN ? w1 : P256_BASE_NWIN);
-            if (w1 > P256_BASE_NWIN)
-                p256x4_prog_windows(&pg, l, &pos, u2[sg], qc[sg],
-                                    (w > P256_BASE_NWIN ? w : P256_BASE_NWIN) - P256_BASE_NWIN,
-                                    w1 - P256_BASE_NWIN);
+            if (w < P256X4_GNWIN) /* windows of u1 over G's comb, then of u2 over Q's */
+                p256x4_prog_windows(&pg, l, &pos, u1[sg], g, P256X4_GW, w,
+                                    w1 < P256X4_GNWIN ? w1 : P256X4_GNWIN);
+            if (w1 > P256X4_GNWIN)
+                p256x4_prog_windows(&pg, l, &pos, u2[sg], &qc[sg][0][0][0], 7,
+                                    (w > P256X4_GNWIN ? w : P256X4_GNWIN) - P256X4_GNWIN,
+                                    w1 - P256X4_GNWIN);
             pg.end[pos - 1][o] |= (uint8_t)(1u << l);
             seg[nseg].sig = sg, seg[nseg].out = o, seg[nseg].lane = l, nseg++;
             o++;

@@ -98,15 +98,19 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
  * p256x4_prog (r is the point at infinity, Z = 0, for k = 0). Variable time. */
 void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32]);
 
-/* ---- Booth-7 combs read by index (verification only: variable time) ---------------------
- * A comb of a point P of order n: comb[j][i] = x then y of (i + 1) 2^(7j) P, affine, each the
- * integer x R mod p (R = 2^261, fully reduced) as four little-endian 64-bit words: one 64-byte
- * line per entry, 148 KiB per comb (split into 29-bit limbs as it is read). */
+/* ---- Booth combs read by index (verification only: variable time) ---------------------
+ * A comb of width w of a point P of order n: entry i of window j is (i + 1) 2^(w j) P,
+ * i < 2^(w-1), affine: x R mod p then y R mod p (R = 2^261, fully reduced), each four
+ * little-endian 64-bit words, so one 64-byte line per entry (split into 29-bit limbs as it is
+ * read). Keys (cd_p256.key_table_new) get width 7 (37 windows, 148 KiB, from the scalar code's
+ * p256_comb_build); G has width 9 (29 windows, 464 KiB, built at first use). */
 typedef uint64_t p256x4_comb[P256_BASE_NWIN][P256_BASE_NENT][8];
-/* comb from the scalar code's affine table of the same shape (p256_comb_build) */
+/* comb (width 7) from the scalar code's affine table of the same shape (p256_comb_build) */
 void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT]);
-/* The comb of G (built at first use from p256_base_tables) */
-const uint64_t (*p256x4_comb_g(void))[P256_BASE_NENT][8];
+#define P256X4_GW    9
+#define P256X4_GNWIN 29 /* ceil(257 / 9): the top window's sign bit is above bit 255 */
+/* G's comb of width P256X4_GW: [P256X4_GNWIN][2^(GW-1)][8] */
+const uint64_t *p256x4_comb_g(void);
 
 /* A program of mixed additions of comb entries on four lanes, no doublings: at step i lane l
  * adds e[i][l] (an entry of some comb; NULL: nothing) to its running sum, negated where bit l
@@ -116,7 +120,7 @@ const uint64_t (*p256x4_comb_g(void))[P256_BASE_NENT][8];
  * or one scalar, so an addition may meet equal or opposite points (or end at infinity); that
  * leaves Z = 0 in the sum for good, and the caller must treat such a sum as unknown (take a
  * path that handles every case). */
-#define P256X4_MAXSTEPS (2 * P256_BASE_NWIN)
+#define P256X4_MAXSTEPS (P256X4_GNWIN + P256_BASE_NWIN) /* u1 G + u2 Q */
 #define P256X4_NOUT     2
 typedef struct {
     unsigned nsteps;
@@ -130,11 +134,11 @@ typedef struct {
  * l of out[s] is the sum, Jacobian (Z = 0: an exceptional addition, see above). Lanes that
  * received nothing are unspecified. */
 void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], const p256x4_prog *pg);
-/* Sets lane l of steps *pos, *pos + 1, ... of pg to the Booth-7 windows w0 .. w1 - 1 of the
- * public scalar k (little-endian 64-bit limbs, k < n) over comb (NULL for a zero digit), and
- * advances *pos by w1 - w0. */
+/* Sets lane l of steps *pos, *pos + 1, ... of pg to the Booth windows w0 .. w1 - 1 of width
+ * w of the public scalar k (little-endian 64-bit limbs, k < n) over comb (a comb of that width;
+ * NULL for a zero digit), and advances *pos by w1 - w0. */
 void p256x4_prog_windows(p256x4_prog *pg, unsigned l, unsigned *pos, const uint64_t k[4],
-                         const uint64_t (*comb)[P256_BASE_NENT][8], unsigned w0, unsigned w1);
+                         const uint64_t *comb, unsigned w, unsigned w0, unsigned w1);
 
 /* affine x and y (plain integers < p) of a; ok[l] all-ones unless lane l was at infinity */
 void p256x4_to_affine(uint64_t x[P256X4_LANES][4], uint64_t y[P256X4_LANES][4],

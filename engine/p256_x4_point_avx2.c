@@ -16,7 +16,9 @@
  * masks (select, not branch); equal or opposite operands cannot occur (see p256x4_mul_ct and
  * p256x4_base_mul_ct for why). Every lane runs the same instructions. */
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ct.h"
 #include "p256_internal.h"
@@ -428,51 +430,113 @@ void p256x4_base_mul_ct(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
  * Entries are whole cache lines (x R mod p, then y, as 64-bit words; see p256_x4_avx2.h): a
  * lookup touches one line per lane, which p256x4_prog_run prefetches a step ahead (the client
  * meets the key's comb and G's, 296 KiB, between handshakes that evict them from L2). */
-static _Alignas(64) p256x4_comb comb7;
-static pthread_once_t comb7_once = PTHREAD_ONCE_INIT;
-
 /* see p256_x4_avx2.h. The scalar tables hold a 2^256 mod p (fully reduced); a 2^261 mod p is
  * five modular doublings of that integer. */
+static void aff_to_line(uint64_t line[8], const p256_aff *a)
+{
+    for (int c = 0; c < 2; c++) {
+        p256_fe v;
+        memcpy(v, c ? a->y : a->x, sizeof v);
+        for (int d = 0; d < 5; d++)
+            p256_fe_add(v, v, v);
+        memcpy(&line[4 * c], v, sizeof v);
+    }
+}
+
+/* see p256_x4_avx2.h */
 void p256x4_comb_from_affine(p256x4_comb comb, const p256_aff (*bt)[P256_BASE_NENT])
 {
     for (int j = 0; j < P256_BASE_NWIN; j++)
         for (int i = 0; i < P256_BASE_NENT; i++)
-            for (int c = 0; c < 2; c++) {
-                p256_fe v;
-                memcpy(v, c ? bt[j][i].y : bt[j][i].x, sizeof v);
-                for (int d = 0; d < 5; d++)
-                    p256_fe_add(v, v, v);
-                memcpy(&comb[j][i][4 * c], v, sizeof v);
-            }
+            aff_to_line(comb[j][i], &bt[j][i]);
 }
 
-static void comb7_init(void) { p256x4_comb_from_affine(comb7, p256_base_tables()); }
+#define GNENT     (1u << (P256X4_GW - 1))
+#define HUGE_PAGE ((size_t)2 << 20)
+/* in one 2 MiB page where the kernel gives transparent huge pages for the asking (madvise):
+ * the lookups are random lines of 116 small pages otherwise, TLB misses in a busy client */
+static uint64_t (*comb_g)[GNENT][8];
+static pthread_once_t comb_g_once = PTHREAD_ONCE_INIT;
+_Static_assert(sizeof(uint64_t[P256X4_GNWIN][GNENT][8]) <= HUGE_PAGE, "G's comb fits a huge page");
+
+/* G's comb: per window, the multiples i B (B = 2^(9j) G) by mixed additions, made affine with
+ * one inversion (Montgomery's trick; public data, so the variable-time gcd), then B = 2 (256 B).
+ * About 7,400 additions: a few milliseconds, once per process. */
+static void comb_g_init(void)
+{
+    p256_jac *row = malloc(GNENT * sizeof *row);
+    p256_fe *pre = malloc(GNENT * sizeof *pre);
+    p256_aff b = p256_base_tables()[0][0], a; /* G */
+    comb_g = aligned_alloc(HUGE_PAGE, HUGE_PAGE);
+    if (!row || !pre || !comb_g) abort();
+    (void)madvise(comb_g, HUGE_PAGE, MADV_HUGEPAGE); /* a hint: 4 KiB pages if refused */
+    for (unsigned j = 0; j < P256X4_GNWIN; j++) {
+        p256_fe inv, zi, zi2;
+        uint64_t plain[4], pinv[4];
+        p256_jac t;
+        memcpy(row[0].x, b.x, sizeof b.x);
+        memcpy(row[0].y, b.y, sizeof b.y);
+        memcpy(row[0].z, p256_fe_one, sizeof p256_fe_one);
+        memcpy(pre[0], row[0].z, sizeof pre[0]);
+        for (unsigned i = 1; i < GNENT; i++) {
+            p256_point_add_mixed_vartime(&row[i], &row[i - 1], &b);
+            p256_fe_mul(pre[i], pre[i - 1], row[i].z); /* no multiple of B is infinity */
+        }
+        p256_fe_from_mont(plain, pre[GNENT - 1]);
+        p256_inv_vartime(pinv, plain, p256_p);
+        p256_fe_to_mont(inv, pinv);
+        for (unsigned i = GNENT; i-- > 0;) {
+            if (i) {
+                p256_fe_mul(zi, inv, pre[i - 1]);
+                p256_fe_mul(inv, inv, row[i].z);
+            } else {
+                memcpy(zi, inv, sizeof zi);
+            }
+            p256_fe_sqr(zi2, zi);
+            p256_fe_mul(a.x, row[i].x, zi2);
+            p256_fe_mul(zi2, zi2, zi);
+            p256_fe_mul(a.y, row[i].y, zi2);
+            aff_to_line(comb_g[j][i], &a);
+        }
+        p256_point_dbl(&t, &row[GNENT - 1]);
+        p256_point_to_affine(&b, &t);
+    }
+    free(row);
+    free(pre);
+}
 
 /* see p256_x4_avx2.h */
-const uint64_t (*p256x4_comb_g(void))[P256_BASE_NENT][8]
+const uint64_t *p256x4_comb_g(void)
 {
-    pthread_once(&comb7_once, comb7_init);
-    return (const uint64_t(*)[P256_BASE_NENT][8])comb7;
+    pthread_once(&comb_g_once, comb_g_init);
+    return &comb_g[0][0][0];
 }
 
 /* the four lanes' 256-bit integers at a[l] (32-byte aligned) as nine 29-bit limbs (class R) */
-static inline void split4(p256x4_fe *r, const uint64_t *a0, const uint64_t *a1,
-                          const uint64_t *a2, const uint64_t *a3)
+static inline void split4(p256x4_fe *r, const uint64_t *a0, const uint64_t *a1, const uint64_t *a2,
+                          const uint64_t *a3)
 {
     const __m256i m29 = p256x4_bcast((UINT64_C(1) << 29) - 1);
-    __m256i x0 = _mm256_load_si256((const __m256i *)a0), x1 = _mm256_load_si256((const __m256i *)a1);
-    __m256i x2 = _mm256_load_si256((const __m256i *)a2), x3 = _mm256_load_si256((const __m256i *)a3);
+    __m256i x0 = _mm256_load_si256((const __m256i *)a0),
+            x1 = _mm256_load_si256((const __m256i *)a1);
+    __m256i x2 = _mm256_load_si256((const __m256i *)a2),
+            x3 = _mm256_load_si256((const __m256i *)a3);
     __m256i t0 = _mm256_unpacklo_epi64(x0, x1), t1 = _mm256_unpackhi_epi64(x0, x1);
     __m256i t2 = _mm256_unpacklo_epi64(x2, x3), t3 = _mm256_unpackhi_epi64(x2, x3);
-    __m256i w0 = _mm256_permute2x128_si256(t0, t2, 0x20), w1 = _mm256_permute2x128_si256(t1, t3, 0x20);
-    __m256i w2 = _mm256_permute2x128_si256(t0, t2, 0x31), w3 = _mm256_permute2x128_si256(t1, t3, 0x31);
+    __m256i w0 = _mm256_permute2x128_si256(t0, t2, 0x20),
+            w1 = _mm256_permute2x128_si256(t1, t3, 0x20);
+    __m256i w2 = _mm256_permute2x128_si256(t0, t2, 0x31),
+            w3 = _mm256_permute2x128_si256(t1, t3, 0x31);
     r->v[0] = _mm256_and_si256(w0, m29);
     r->v[1] = _mm256_and_si256(_mm256_srli_epi64(w0, 29), m29);
-    r->v[2] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w0, 58), _mm256_slli_epi64(w1, 6)), m29);
+    r->v[2] =
+        _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w0, 58), _mm256_slli_epi64(w1, 6)), m29);
     r->v[3] = _mm256_and_si256(_mm256_srli_epi64(w1, 23), m29);
-    r->v[4] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w1, 52), _mm256_slli_epi64(w2, 12)), m29);
+    r->v[4] = _mm256_and_si256(
+        _mm256_or_si256(_mm256_srli_epi64(w1, 52), _mm256_slli_epi64(w2, 12)), m29);
     r->v[5] = _mm256_and_si256(_mm256_srli_epi64(w2, 17), m29);
-    r->v[6] = _mm256_and_si256(_mm256_or_si256(_mm256_srli_epi64(w2, 46), _mm256_slli_epi64(w3, 18)), m29);
+    r->v[6] = _mm256_and_si256(
+        _mm256_or_si256(_mm256_srli_epi64(w2, 46), _mm256_slli_epi64(w3, 18)), m29);
     r->v[7] = _mm256_and_si256(_mm256_srli_epi64(w3, 11), m29);
     r->v[8] = _mm256_srli_epi64(w3, 40);
 }
@@ -554,7 +618,7 @@ void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], con
 {
     p256x4_xyzz buf[2], sel1, o[P256X4_NOUT], *acc = &buf[0], *sum = &buf[1]; /* sum: next acc */
     p256x4_aff sel;
-    const uint64_t *dummy = &p256x4_comb_g()[0][0][0];
+    const uint64_t *dummy = p256x4_comb_g();
     unsigned acc_inf = 0xf, used = 0; /* acc_inf: lanes whose running sum is at infinity */
     memset(acc, 0, sizeof *acc);
     for (int j = 0; j < 9; j++)
@@ -567,8 +631,8 @@ void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], con
         if (i + 1 < pg->nsteps) /* the next step's lines (see above) */
             for (int l = 0; l < P256X4_LANES; l++)
                 if (pg->e[i + 1][l]) _mm_prefetch((const char *)pg->e[i + 1][l], _MM_HINT_T0);
-        unsigned nz = (e[0] != NULL) | (e[1] != NULL) << 1 | (e[2] != NULL) << 2 |
-                      (e[3] != NULL) << 3;
+        unsigned nz =
+            (e[0] != NULL) | (e[1] != NULL) << 1 | (e[2] != NULL) << 2 | (e[3] != NULL) << 3;
         if (nz) {
             const uint64_t *e0 = e[0] ? e[0] : dummy, *e1 = e[1] ? e[1] : dummy;
             const uint64_t *e2 = e[2] ? e[2] : dummy, *e3 = e[3] ? e[3] : dummy;
@@ -618,30 +682,32 @@ void p256x4_prog_run(p256x4_jac out[P256X4_NOUT], unsigned inf[P256X4_NOUT], con
     }
 }
 
-/* Booth digit of window j of k (as p256_base_booth_digit), for public k */
-static inline unsigned booth7_vartime(const uint64_t k[4], unsigned j, unsigned *neg)
+/* Booth digit of window j of width w of the public k (as p256_base_booth_digit for w = 7):
+ * bits w j - 1 .. w j + w - 1 (bit -1 = 0) give d = b(wj-1) + sum_{i<w-1} b(wj+i) 2^i
+ * - 2^(w-1) b(wj+w-1); returns |d|, *neg = 1 for d < 0. */
+static inline unsigned booth_vartime(const uint64_t k[4], unsigned w, unsigned j, unsigned *neg)
 {
-    uint64_t v;
+    uint64_t v, mask = (UINT64_C(2) << w) - 1;
     if (j == 0) {
-        v = (k[0] & 127) << 1;
+        v = (k[0] << 1) & mask;
     } else {
-        unsigned pos = 7 * j - 1, limb = pos / 64, off = pos % 64;
+        unsigned pos = w * j - 1, limb = pos / 64, off = pos % 64;
         v = k[limb] >> off;
-        if (off > 56 && limb < 3) v |= k[limb + 1] << (64 - off);
-        v &= 255;
+        if (off + w + 1 > 64 && limb < 3) v |= k[limb + 1] << (64 - off);
+        v &= mask;
     }
-    unsigned u = (unsigned)((v & 1) + ((v >> 1) & 63));
-    *neg = (unsigned)(v >> 7);
-    return *neg ? 64 - u : u;
+    unsigned half = 1u << (w - 1), u = (unsigned)((v & 1) + ((v >> 1) & (half - 1)));
+    *neg = (unsigned)(v >> w);
+    return *neg ? half - u : u;
 }
 
 /* see p256_x4_avx2.h */
 void p256x4_prog_windows(p256x4_prog *pg, unsigned l, unsigned *pos, const uint64_t k[4],
-                         const uint64_t (*comb)[P256_BASE_NENT][8], unsigned w0, unsigned w1)
+                         const uint64_t *comb, unsigned w, unsigned w0, unsigned w1)
 {
     for (unsigned j = w0; j < w1; j++, (*pos)++) {
-        unsigned neg, d = booth7_vartime(k, j, &neg);
-        pg->e[*pos][l] = d ? comb[j][d - 1] : NULL;
+        unsigned neg, d = booth_vartime(k, w, j, &neg);
+        pg->e[*pos][l] = d ? comb + (((size_t)j << (w - 1)) + d - 1) * 8 : NULL;
         pg->neg[*pos] = (uint8_t)((pg->neg[*pos] & ~(1u << l)) | neg << l);
     }
 }
@@ -652,17 +718,17 @@ void p256x4_base_mul_vartime(p256x4_jac *r, const uint8_t k[P256X4_LANES][32])
     p256x4_prog pg;
     p256x4_jac out[P256X4_NOUT];
     unsigned inf[P256X4_NOUT];
-    const uint64_t(*g)[P256_BASE_NENT][8] = p256x4_comb_g();
+    const uint64_t *g = p256x4_comb_g();
     memset(&pg, 0, sizeof pg);
     for (unsigned l = 0; l < P256X4_LANES; l++) {
         uint64_t kl[4];
         unsigned pos = 0;
         p256_limbs_from_be(kl, k[l]);
-        p256x4_prog_windows(&pg, l, &pos, kl, g, 0, P256_BASE_NWIN);
+        p256x4_prog_windows(&pg, l, &pos, kl, g, P256X4_GW, 0, P256X4_GNWIN);
     }
-    pg.nsteps = P256_BASE_NWIN;
+    pg.nsteps = P256X4_GNWIN;
     pg.start[0] = 0xf;
-    pg.end[P256_BASE_NWIN - 1][0] = 0xf;
+    pg.end[P256X4_GNWIN - 1][0] = 0xf;
     p256x4_prog_run(out, inf, &pg);
     *r = out[0];
     if (inf[0]) { /* k = 0: Z = 0 */

@@ -334,7 +334,8 @@ static int setup_p256(micro_st *s, char *err, size_t cap)
         /* a wrong signature must fail (the table path, not just the plain one) */
         s->sig[n - 1][40] ^= 1;
         uint32_t bad = s->p->verify_tab((const uint8_t(*)[65])s->ppub, s->ktabs,
-                                        (const uint8_t(*)[32])s->hash, (const uint8_t(*)[64])s->sig, n);
+                                        (const uint8_t(*)[32])s->hash,
+                                        (const uint8_t(*)[64])s->sig, n);
         s->sig[n - 1][40] ^= 1;
         if (bad != 1u << (n - 1)) {
             eng_seterr(err, cap, "%s: a forged signature got mask %#x", s->r.name, bad);

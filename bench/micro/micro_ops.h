@@ -22,7 +22,7 @@ enum micro_kind {
     MK_HMAC_SHA256_64B,
     MK_AES128GCM_SEAL_1KIB,
     MK_AES128GCM_OPEN_1KIB,
-    MK_PRF_SHA256_MS, /* TLS 1.2 master secret: PRF-SHA256, 48 bytes */
+    MK_PRF_SHA256_MS,    /* TLS 1.2 master secret: PRF-SHA256, 48 bytes */
     MK_ECDSA_VERIFY_TAB, /* verify with a per-key table (cd_p256.verify_tab), one key */
 };
 
