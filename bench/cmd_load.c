@@ -49,9 +49,13 @@ static json_t *stat_json(const double *v, int n)
 
 /* Per-window figures: each array holds the windows that have the figure (cpu: windows with a
  * handshake; a latency: windows with samples of its kind). */
+/* A client this busy is measuring itself: say so. */
+#define BUSY_WARN 0.9
+
 typedef struct figs {
     int n, ncpu, nlat[LOAD_LAT_KINDS];
     double *hs, *secs, *hps, *cpu, *lat[LOAD_LAT_KINDS][NQS];
+    double *busy; /* CPU time of the load threads / (window x threads): how busy the client was */
 } figs;
 
 static void figs_free(figs *f)
@@ -60,17 +64,18 @@ static void figs_free(figs *f)
     free(f->secs);
     free(f->hps);
     free(f->cpu);
+    free(f->busy);
     for (int k = 0; k < LOAD_LAT_KINDS; k++)
         for (int i = 0; i < NQS; i++) free(f->lat[k][i]);
 }
 
 /* win[0..n): each window's latency arrays sorted here. -1 out of memory. */
-static int figs_get(figs *f, load_result *win, int n)
+static int figs_get(figs *f, load_result *win, int n, int threads)
 {
     memset(f, 0, sizeof *f);
     size_t sz = (size_t)n * sizeof(double);
     int ok = (f->hs = malloc(sz)) && (f->secs = malloc(sz)) && (f->hps = malloc(sz)) &&
-             (f->cpu = malloc(sz));
+             (f->cpu = malloc(sz)) && (f->busy = malloc(sz));
     for (int k = 0; k < LOAD_LAT_KINDS; k++)
         for (int i = 0; i < NQS; i++) ok = ok && (f->lat[k][i] = malloc(sz));
     if (!ok) {
@@ -84,6 +89,7 @@ static int figs_get(figs *f, load_result *win, int n)
         f->secs[j] = r->seconds;
         f->hps[j] = r->seconds > 0 ? (double)r->handshakes / r->seconds : 0;
         if (r->handshakes) f->cpu[f->ncpu++] = r->cpu_s * 1e6 / (double)r->handshakes;
+        f->busy[j] = r->seconds > 0 ? r->cpu_s / (r->seconds * threads) : 0;
         for (int k = 0; k < LOAD_LAT_KINDS; k++) {
             if (!r->nlat[k]) continue;
             bench_sort_u64(r->lat[k], r->nlat[k]);
@@ -157,7 +163,7 @@ typedef struct lopts {
         *cpus, *isa, *rate_s;
     int connections, insecure, quiet, no_batch, repeat, hold, probe_conns;
     double rate, duration, timeout, max_wait_us;
-    double rate_pct, probe_s, probe_hps; /* --rate P%: the capacity probe before the run */
+    double rate_pct, probe_s, probe_hps, probe_busy; /* --rate P%: the probe before the run */
 } lopts;
 
 /* The RUN object: r = the windows' sums (its latency arrays sorted), f = per-window figures. */
@@ -182,8 +188,9 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
     json_object_set_new(j, "rate_hps", o->rate > 0 ? json_real(o->rate) : json_null());
     if (o->rate_pct > 0) {
         json_object_set_new(j, "rate_percent", json_real(o->rate_pct));
-        json_object_set_new(j, "capacity_probe", json_pack("{s:f,s:i,s:f}", "handshakes_per_sec", o->probe_hps,
-                                                           "connections", o->probe_conns, "seconds", o->probe_s));
+        json_object_set_new(j, "capacity_probe",
+                            json_pack("{s:f,s:i,s:f,s:f}", "handshakes_per_sec", o->probe_hps, "connections",
+                                      o->probe_conns, "seconds", o->probe_s, "client_busy", o->probe_busy));
     }
     json_object_set_new(j, "request", json_boolean(o->request != NULL));
     json_object_set_new(j, "client_batch", json_boolean(!o->no_batch));
@@ -192,6 +199,7 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
     json_object_set_new(j, "seconds", stat_json(f->secs, f->n));
     json_object_set_new(j, "handshakes_per_sec", stat_json(f->hps, f->n));
     if (f->ncpu) json_object_set_new(j, "client_cpu_us_per_hs", stat_json(f->cpu, f->ncpu));
+    json_object_set_new(j, "client_busy", stat_json(f->busy, f->n));
     json_t *lat = json_object(), *cdf = json_object();
     for (int k = 0; k < LOAD_LAT_KINDS; k++) {
         if (!r->nlat[k]) continue;
@@ -314,9 +322,9 @@ static void print_table(const lopts *o, const load_result *r, const figs *f)
     printf("%-12s %12s %10s %10s\n", "handshakes", "hs/s", "cpu_us/hs", "failures");
     uint64_t fails = 0;
     for (int k = 0; k < LOAD_E_KINDS; k++) fails += r->errors[k];
-    printf("%-12llu %12.0f %10.1f %10llu\n", (unsigned long long)r->handshakes,
+    printf("%-12llu %12.0f %10.1f %10llu   (client threads %.0f %% busy)\n", (unsigned long long)r->handshakes,
            bench_median(f->hps, f->n), f->ncpu ? bench_median(f->cpu, f->ncpu) : 0.0,
-           (unsigned long long)fails);
+           (unsigned long long)fails, 100 * bench_median(f->busy, f->n));
     if (o->rate > 0)
         printf("open loop: %.0f hs/s intended, %llu started, %llu started over 1 ms late "
                "(latency counts from the intended start); client batch wait %.0f us\n",
@@ -398,10 +406,16 @@ static int probe_capacity(lopts *o, load_cfg *lc, char *err, size_t errlen)
         return -1;
     }
     o->probe_hps = (double)r.handshakes / r.seconds;
+    o->probe_busy = r.cpu_s / (r.seconds * pc.threads);
     o->rate = lc->rate = o->probe_hps * o->rate_pct / 100;
     if (!o->quiet)
-        printf(" %.0f hs/s (%llu failed); open loop at %g %%: %.0f hs/s\n", o->probe_hps,
-               (unsigned long long)fails, o->rate_pct, o->rate);
+        printf(" %.0f hs/s (%llu failed, client threads %.0f %% busy); open loop at %g %%: %.0f hs/s\n",
+               o->probe_hps, (unsigned long long)fails, 100 * o->probe_busy, o->rate_pct, o->rate);
+    if (o->probe_busy >= BUSY_WARN)
+        fprintf(stderr, "mbshake load: warning: the capacity probe was limited by this client (its threads were "
+                        "%.0f %% busy), not by the server: %g %% of it measures the client. Give the load "
+                        "more cores (--threads, --cpus) for the server's capacity.\n",
+                100 * o->probe_busy, o->rate_pct);
     load_result_free(&r);
     return 0;
 }
@@ -569,7 +583,7 @@ int cmd_load(int argc, char **argv)
         cli_error("load", "%s", err);
         goto out;
     }
-    int mem = windows_total(win, o.repeat, &r) < 0 ? -1 : figs_get(&f, win, o.repeat);
+    int mem = windows_total(win, o.repeat, &r) < 0 ? -1 : figs_get(&f, win, o.repeat, threads);
     for (int j = 0; j < o.repeat; j++) load_result_free(&win[j]);
     free(win);
     if (mem < 0) {
@@ -578,6 +592,11 @@ int cmd_load(int argc, char **argv)
         goto out;
     }
     if (!o.quiet) print_table(&o, &r, &f);
+    if (o.rate > 0 && bench_median(f.busy, f.n) >= BUSY_WARN)
+        fprintf(stderr, "mbshake load: warning: the client threads were %.0f %% busy: in open loop the latencies "
+                        "then include the client's own queueing (see the late starts). Give the load more "
+                        "cores (--threads, --cpus) or a lower --rate.\n",
+                100 * bench_median(f.busy, f.n));
     rc = 0;
     if (o.json) {
         json_t *run = run_json(&o, &r, &f, threads);

@@ -129,6 +129,7 @@ assert r["rate_percent"] == 30 and p["connections"] == 4 and p["handshakes_per_s
 assert abs(r["rate_hps"] - 0.3 * p["handshakes_per_sec"]) < 0.01 * r["rate_hps"] + 0.5, r
 assert abs(r["started"] - r["rate_hps"]) <= 0.15 * r["rate_hps"] + 2, (r["started"], r["rate_hps"])
 assert r["failures"] == 0
+assert 0 < p["client_busy"] <= 1.5 and 0 < r["client_busy"]["median"] <= 1.5, (p, r["client_busy"])
 PY
     then il_ok rate:percent-of-probed-capacity
     else il_fail rate:percent-of-probed-capacity "rc=$rc" "$T/ratepct.log" "$T/ratepct.json"; fi

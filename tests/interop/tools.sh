@@ -33,7 +33,7 @@ else il_fail tcpfloor-figures "exchanges/s=${x:-?} server=${su:-?} client=${cu:-
 il_expect 90 rate-stability-run 0 '^mbshake at 50 % of the probed capacity: p99 [0-9]+\.\.[0-9]+ us' '' -- \
     tools/rate-stability.sh --server mbshake --runs 2 --percent 50 --duration 0.5 --probe-duration 0.3 \
     --connections 128 --server-cpu "$c0" --load-cpu "$c1" --certs "$CERTS"
-if [ "$(grep -cE '^[12] +[0-9]+ +[0-9]+ +[0-9]+ ' "$o")" = 2 ]; then il_ok rate-stability-rows
+if [ "$(grep -cE '^[12] +[0-9]+ +[0-9]+% +[0-9]+ +[0-9]+ ' "$o")" = 2 ]; then il_ok rate-stability-rows
 else il_fail rate-stability-rows "want two run rows" "$o"; fi
 # one round of serve vs nginx (and the floor): the medians and the ratio line
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
