@@ -424,8 +424,7 @@ static int probe_capacity(lopts *o, load_cfg *lc, char *err, size_t errlen)
 int cmd_load(int argc, char **argv)
 {
     lopts o = {.verify = "full", .threads = "1", .connections = 16, .duration = 5, .timeout = 10,
-               .max_wait_us = -1, .repeat = 1, .probe_conns = 64, .probe_s = 2};
-    /* max_wait_us < 0: chosen below */
+               .max_wait_us = 200, .repeat = 1, .probe_conns = 64, .probe_s = 2};
     int want_request = 0;
     const cli_opt opts[] = {
         {"connections", OPT_INT, &o.connections, "N", "concurrent connections, all threads (default 16)", 1, 1000000},
@@ -446,7 +445,7 @@ int cmd_load(int argc, char **argv)
         {"verify", OPT_STR, &o.verify, "full|cached", "verify every chain, or each distinct chain once, keeping a precomputed table of a P-256 leaf key (default full)", 1, 0},
         {"request", OPT_FLAG, &want_request, NULL, "send an HTTP GET / after the handshake and wait for the first response byte", 1, 0},
         {"no-batch", OPT_FLAG, &o.no_batch, NULL, "run client public-key ops inline, one at a time (default: batched per thread)", 1, 0},
-        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200; open loop: the time 4 scheduled starts take per thread, 200..1000)", 0, 1e6},
+        {"max-wait-us", OPT_NUM, &o.max_wait_us, "US", "longest wait of a parked client op for a fuller batch (default 200). Open loop at high rates: raising it to the time ~4 starts take fills the client's lane sets (less CPU per handshake) but adds up to that much latency per client op (about 4 per handshake)", 0, 1e6},
         {"isa", OPT_STR, &o.isa, "NAME", "force kernels: scalar, avx2, avx512ifma (default: best)", 1, 0},
         {"json", OPT_STR, &o.json, "FILE", "write a results file (docs/RESULTS.md, engine \"load\")", 1, 0},
         {"quiet", OPT_FLAG, &o.quiet, NULL, "no progress line and no table", 1, 0},
@@ -557,17 +556,6 @@ int cmd_load(int argc, char **argv)
     if (o.rate_pct > 0 && probe_capacity(&o, &lc, err, sizeof err) < 0) {
         cli_error("load", "%s", err);
         goto out;
-    }
-    if (o.max_wait_us < 0) {
-        /* Open loop: ops arrive only as fast as the schedule starts handshakes. Waiting 200 us
-         * at 4,500 hs/s ran lane sets 2.6 of 4 full and cost the client 15 % more CPU per
-         * handshake than waiting for 4 starts (3.9 of 4); a client near saturation then falls
-         * behind its schedule and its latencies measure itself. The wait is the same for every
-         * handshake, so it shifts the latencies without widening their spread; the cap keeps
-         * that shift small at the rates (a few thousand per second or less) where the client
-         * has CPU to spare anyway. */
-        double w = o.rate > 0 ? 4e6 * threads / o.rate : 200;
-        o.max_wait_us = w < 200 ? 200 : w > 1000 ? 1000 : w;
     }
     lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
     lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
