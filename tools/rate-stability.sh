@@ -4,7 +4,8 @@
 # worker pinned to --server-cpu) and runs `mbshake load` (pinned to --load-cpu) --runs times,
 # each a closed-loop capacity probe followed by an open loop at P % of what the probe measured
 # (the machine's speed drifts over tens of seconds, so each run takes its capacity from its own
-# moment). Prints per run: probed capacity, offered and achieved hs/s, p50/p99 handshake
+# moment). Prints per run: probed capacity, offered and achieved hs/s, the server's CPU
+# utilisation during the open loop (from /proc, sampled every 0.1 s), p50/p99 handshake
 # latency, late starts, the client's CPU per handshake, how busy its core was (in the probe and
 # in the run) and its lane-set fill; then the p99 spread (max/min - 1; the issue asks for
 # <= 20 %), and which runs' probes were limited by the client rather than the server.
@@ -54,33 +55,49 @@ if [ -z "$CERTS" ]; then CERTS=$T/certs; bash tests/gen-certs.sh "$CERTS" >/dev/
 if [ "$SERVER" = mbshake ]; then start_mbshake "$SCPU" --max-conns "$((CONNS + 64))" || exit 1
 else start_nginx "$SCPU" "$CONNS" || exit 1; fi
 
-printf '%-4s %9s %6s %9s %9s %9s %9s %7s %9s %6s  %s\n' run capacity busy offered hs/s p50_us p99_us late cli_us/hs busy "client lanes"
+# the server's CPU time every 0.1 s: its utilisation during each open loop (the machine's speed
+# drifts, so the same offered share of a probed capacity can load the server differently)
+TCK=$(getconf CLK_TCK)
+( while kill -0 "$SPID" 2>/dev/null; do
+      echo "$(date +%s%N) $(awk '{ print $14 + $15 }' "/proc/$SPID/stat" 2>/dev/null)"; sleep 0.1
+  done ) >"$T/ticks" 2>/dev/null &
+printf '%-4s %9s %6s %9s %9s %9s %9s %9s %7s %9s %6s  %s\n' run capacity busy offered hs/s server p50_us p99_us late cli_us/hs busy "client lanes"
 for run in $(seq "$RUNS"); do
     js=$T/run$run.json
+    t0=$(date +%s%N)
     taskset -c "$LCPU" "$MB" load "127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --servername localhost \
         --suite ECDHE-ECDSA-AES128-GCM-SHA256 --group x25519,secp256r1 --verify cached --cpus "$LCPU" \
         --connections "$CONNS" --rate "$PCT%" --probe-duration "$PROBE" --duration "$DUR" --quiet \
         --json "$js" >"$T/run$run.log" 2>&1 ||
         echo "rate-stability.sh: run $run: mbshake load reported failed handshakes: $(tail -n 1 "$T/run$run.log")" >&2
+    t1=$(date +%s%N)
     [ -s "$js" ] || { echo "rate-stability.sh: run $run: no results file" >&2; cat "$T/run$run.log" >&2; exit 1; }
-    python3 - "$js" "$run" <<'EOF' | tee -a "$T/rows"
+    python3 - "$js" "$run" "$T/ticks" "$t0" "$t1" "$PROBE" "$TCK" <<'EOF' | tee -a "$T/rows"
 import json, sys
 r = json.load(open(sys.argv[1]))["runs"][0]
 m = lambda v: v["median"] if isinstance(v, dict) else v
 l = r["latency_us"]["handshake"]
 lanes = " ".join(f'{k}:{v["ops"] / v["calls"]:.1f}' for k, v in r.get("batches", {}).items() if v["calls"])
 p = r["capacity_probe"]
+# server utilisation over the open loop: from the probe's end (+0.5 s) to the run's end (-0.2 s)
+t0, t1, probe, tck = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
+smp = [(int(a), int(b)) for a, b in (l.split() for l in open(sys.argv[3]) if len(l.split()) == 2)]
+win = [x for x in smp if t0 + (probe + 0.5) * 1e9 <= x[0] <= t1 - 0.2e9]
+util = (win[-1][1] - win[0][1]) / tck / ((win[-1][0] - win[0][0]) / 1e9) if len(win) > 2 else float("nan")
 print(f'{sys.argv[2]:<4} {p["handshakes_per_sec"]:9.0f} {100 * p["client_busy"]:5.0f}% {r["rate_hps"]:9.0f} '
-      f'{m(r["handshakes_per_sec"]):9.0f} {m(l["p50"]):9.0f} {m(l["p99"]):9.0f} {r["late_starts"]:7d} '
+      f'{m(r["handshakes_per_sec"]):9.0f} {100 * util:8.0f}% {m(l["p50"]):9.0f} {m(l["p99"]):9.0f} {r["late_starts"]:7d} '
       f'{m(r["client_cpu_us_per_hs"]):9.1f} {100 * m(r["client_busy"]):5.0f}%  {lanes}')
 EOF
 done
 python3 - "$T/rows" "$SERVER" "$PCT" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
-p99 = [float(r[6]) for r in rows]
+p99 = [float(r[7]) for r in rows]
 print(f"\n{sys.argv[2]} at {sys.argv[3]} % of the probed capacity: p99 {min(p99):.0f}..{max(p99):.0f} us, "
       f"spread max/min - 1 = {100 * (max(p99) / min(p99) - 1):.1f} %")
+print("server utilisation in the open loops: " + ", ".join(f"run {r[0]} {r[5]}" for r in rows) +
+      " (a share of a capacity probed a few seconds earlier loads the server differently when the "
+      "machine's speed has changed)")
 limited = [r[0] for r in rows if float(r[2].rstrip("%")) >= 90]
 if limited:
     print(f"runs {', '.join(limited)}: the probe was limited by the load generator (its core >= 90 % busy), "
