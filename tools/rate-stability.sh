@@ -5,7 +5,8 @@
 # each a closed-loop capacity probe followed by an open loop at P % of what the probe measured
 # (the machine's speed drifts over tens of seconds, so each run takes its capacity from its own
 # moment). Prints per run: probed capacity, offered and achieved hs/s, the server's CPU
-# utilisation during the open loop (from /proc, sampled every 0.1 s), p50/p99 handshake
+# utilisation during the open loop (from /proc, sampled every 0.1 s), the time the hypervisor
+# took from the two PUs (steal, /proc/stat), p50/p99 handshake
 # latency, late starts, the client's CPU per handshake, how busy its core was (in the probe and
 # in the run) and its lane-set fill; then the p99 spread (max/min - 1; the issue asks for
 # <= 20 %), and which runs' probes were limited by the client rather than the server.
@@ -61,18 +62,20 @@ TCK=$(getconf CLK_TCK)
 ( while kill -0 "$SPID" 2>/dev/null; do
       echo "$(date +%s%N) $(awk '{ print $14 + $15 }' "/proc/$SPID/stat" 2>/dev/null)"; sleep 0.1
   done ) >"$T/ticks" 2>/dev/null &
-printf '%-4s %9s %6s %9s %9s %9s %9s %9s %7s %9s %6s  %s\n' run capacity busy offered hs/s server p50_us p99_us late cli_us/hs busy "client lanes"
+# steal: time the hypervisor ran something else on the two PUs (/proc/stat), in ms per run
+steal() { awk -v a="cpu$SCPU" -v b="cpu$LCPU" '$1 == a || $1 == b { s += $9 } END { print s }' /proc/stat; }
+printf '%-4s %9s %6s %9s %9s %9s %9s %9s %7s %9s %6s %8s  %s\n' run capacity busy offered hs/s server p50_us p99_us late cli_us/hs busy steal_ms "client lanes"
 for run in $(seq "$RUNS"); do
     js=$T/run$run.json
-    t0=$(date +%s%N)
+    t0=$(date +%s%N) s0=$(steal)
     taskset -c "$LCPU" "$MB" load "127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --servername localhost \
         --suite ECDHE-ECDSA-AES128-GCM-SHA256 --group x25519,secp256r1 --verify cached --cpus "$LCPU" \
         --connections "$CONNS" --rate "$PCT%" --probe-duration "$PROBE" --duration "$DUR" --quiet \
         --json "$js" >"$T/run$run.log" 2>&1 ||
         echo "rate-stability.sh: run $run: mbshake load reported failed handshakes: $(tail -n 1 "$T/run$run.log")" >&2
-    t1=$(date +%s%N)
+    t1=$(date +%s%N) s1=$(steal)
     [ -s "$js" ] || { echo "rate-stability.sh: run $run: no results file" >&2; cat "$T/run$run.log" >&2; exit 1; }
-    python3 - "$js" "$run" "$T/ticks" "$t0" "$t1" "$PROBE" "$TCK" <<'EOF' | tee -a "$T/rows"
+    python3 - "$js" "$run" "$T/ticks" "$t0" "$t1" "$PROBE" "$TCK" "$(( (s1 - s0) * 1000 / TCK ))" <<'EOF' | tee -a "$T/rows"
 import json, sys
 r = json.load(open(sys.argv[1]))["runs"][0]
 m = lambda v: v["median"] if isinstance(v, dict) else v
@@ -86,7 +89,7 @@ win = [x for x in smp if t0 + (probe + 0.5) * 1e9 <= x[0] <= t1 - 0.2e9]
 util = (win[-1][1] - win[0][1]) / tck / ((win[-1][0] - win[0][0]) / 1e9) if len(win) > 2 else float("nan")
 print(f'{sys.argv[2]:<4} {p["handshakes_per_sec"]:9.0f} {100 * p["client_busy"]:5.0f}% {r["rate_hps"]:9.0f} '
       f'{m(r["handshakes_per_sec"]):9.0f} {100 * util:8.0f}% {m(l["p50"]):9.0f} {m(l["p99"]):9.0f} {r["late_starts"]:7d} '
-      f'{m(r["client_cpu_us_per_hs"]):9.1f} {100 * m(r["client_busy"]):5.0f}%  {lanes}')
+      f'{m(r["client_cpu_us_per_hs"]):9.1f} {100 * m(r["client_busy"]):5.0f}% {int(sys.argv[8]):8d}  {lanes}')
 EOF
 done
 python3 - "$T/rows" "$SERVER" "$PCT" <<'EOF'
