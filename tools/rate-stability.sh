@@ -15,15 +15,19 @@ usage() {
     cat <<EOF
 usage: tools/rate-stability.sh [--server mbshake|nginx] [--runs N] [--percent P]
                                [--duration SEC] [--connections N] [--probe-duration SEC]
-                               [--server-cpu PU] [--load-cpu PU] [--certs DIR]
+                               [--server-cpu PU] [--load-cpu PU] [--certs DIR] [--calibrate]
 
 Defaults: --server nginx, --runs 3, --percent 80, --duration 5, --connections 1024 (open-loop
 concurrency limit), --probe-duration 2 (closed loop, 64 connections), --server-cpu 0,
 --load-cpu 1. The load verifies with --verify cached and offers x25519 and secp256r1.
+--calibrate: before each run, a 2 s open loop at P % of the probe measures the server's CPU
+utilisation (/proc), and the run offers the rate that loads the server P % (the server's
+capacity taken as 1 / its CPU time per handshake under this load) instead of P % of the
+closed-loop probe.
 Needs build/mbshake (make all) and, for nginx, nginx (make deps installs nginx-light).
 EOF
 }
-SERVER=nginx RUNS=3 PCT=80 DUR=5 CONNS=1024 PROBE=2 SCPU=0 LCPU=1 CERTS=
+SERVER=nginx RUNS=3 PCT=80 DUR=5 CONNS=1024 PROBE=2 SCPU=0 LCPU=1 CERTS= CAL=0
 while [ $# -gt 0 ]; do
     case $1 in
     --server) SERVER=$2; shift 2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
     --duration) DUR=$2; shift 2 ;;
     --connections) CONNS=$2; shift 2 ;;
     --probe-duration) PROBE=$2; shift 2 ;;
+    --calibrate) CAL=1; shift ;;
     --server-cpu) SCPU=$2; shift 2 ;;
     --load-cpu) LCPU=$2; shift 2 ;;
     --certs) CERTS=$2; shift 2 ;;
@@ -65,39 +70,67 @@ TCK=$(getconf CLK_TCK)
 # steal: time the hypervisor ran something else on the two PUs (/proc/stat), in ms per run
 steal() { awk -v a="cpu$SCPU" -v b="cpu$LCPU" '$1 == a || $1 == b { s += $9 } END { print s }' /proc/stat; }
 printf '%-4s %9s %6s %9s %9s %9s %9s %9s %7s %9s %6s %8s  %s\n' run capacity busy offered hs/s server p50_us p99_us late cli_us/hs busy steal_ms "client lanes"
-for run in $(seq "$RUNS"); do
-    js=$T/run$run.json
-    t0=$(date +%s%N) s0=$(steal)
+# util T0 T1 SKIP: the server's CPU utilisation from SKIP seconds after T0 to 0.2 s before T1 (ns)
+util() {
+    python3 - "$T/ticks" "$1" "$2" "$3" "$TCK" <<'EOF'
+import sys
+t0, t1, skip, tck = int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+smp = [(int(a), int(b)) for a, b in (l.split() for l in open(sys.argv[1]) if len(l.split()) == 2)]
+w = [x for x in smp if t0 + skip * 1e9 <= x[0] <= t1 - 0.2e9]
+print((w[-1][1] - w[0][1]) / tck / ((w[-1][0] - w[0][0]) / 1e9) if len(w) > 2 else "nan")
+EOF
+}
+# one_load NAME RATE DURATION [probe options]: mbshake load against the server; sets T0 T1 STEAL
+one_load() {
+    local name=$1 rate=$2 dur=$3 s0 s1; shift 3
+    T0=$(date +%s%N) s0=$(steal)
     taskset -c "$LCPU" "$MB" load "127.0.0.1:$PORT" --ca "$CERTS/ca.pem" --servername localhost \
         --suite ECDHE-ECDSA-AES128-GCM-SHA256 --group x25519,secp256r1 --verify cached --cpus "$LCPU" \
-        --connections "$CONNS" --rate "$PCT%" --probe-duration "$PROBE" --duration "$DUR" --quiet \
-        --json "$js" >"$T/run$run.log" 2>&1 ||
-        echo "rate-stability.sh: run $run: mbshake load reported failed handshakes: $(tail -n 1 "$T/run$run.log")" >&2
-    t1=$(date +%s%N) s1=$(steal)
-    [ -s "$js" ] || { echo "rate-stability.sh: run $run: no results file" >&2; cat "$T/run$run.log" >&2; exit 1; }
-    python3 - "$js" "$run" "$T/ticks" "$t0" "$t1" "$PROBE" "$TCK" "$(( (s1 - s0) * 1000 / TCK ))" <<'EOF' | tee -a "$T/rows"
+        --connections "$CONNS" --rate "$rate" --duration "$dur" --quiet "$@" \
+        --json "$T/$name.json" >"$T/$name.log" 2>&1 ||
+        echo "rate-stability.sh: $name: mbshake load reported failed handshakes: $(tail -n 1 "$T/$name.log")" >&2
+    T1=$(date +%s%N) s1=$(steal)
+    STEAL=$(( (s1 - s0) * 1000 / TCK ))
+    [ -s "$T/$name.json" ] || { echo "rate-stability.sh: $name: no results file" >&2; cat "$T/$name.log" >&2; exit 1; }
+}
+for run in $(seq "$RUNS"); do
+    if [ "$CAL" = 1 ]; then
+        # a short open loop at P % of the probe, then the rate that loaded the server P %
+        one_load cal$run "$PCT%" 2 --probe-duration "$PROBE"
+        u0=$(util "$T0" "$T1" "$(python3 -c "print($PROBE + 0.5)")")
+        rate=$(python3 - "$T/cal$run.json" "$u0" "$PCT" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))["runs"][0]
+u = float(sys.argv[2])
+print(f'{r["rate_hps"] * float(sys.argv[3]) / 100 / u:.1f}' if u == u and u > 0.05 else r["rate_hps"])
+EOF
+)
+        one_load run$run "$rate" "$DUR"
+        u=$(util "$T0" "$T1" 0.3) probe=$T/cal$run.json
+    else
+        one_load run$run "$PCT%" "$DUR" --probe-duration "$PROBE"
+        u=$(util "$T0" "$T1" "$(python3 -c "print($PROBE + 0.5)")") probe=$T/run$run.json
+    fi
+    python3 - "$T/run$run.json" "$run" "$u" "$STEAL" "$probe" <<'EOF' | tee -a "$T/rows"
 import json, sys
 r = json.load(open(sys.argv[1]))["runs"][0]
 m = lambda v: v["median"] if isinstance(v, dict) else v
 l = r["latency_us"]["handshake"]
 lanes = " ".join(f'{k}:{v["ops"] / v["calls"]:.1f}' for k, v in r.get("batches", {}).items() if v["calls"])
-p = r["capacity_probe"]
-# server utilisation over the open loop: from the probe's end (+0.5 s) to the run's end (-0.2 s)
-t0, t1, probe, tck = int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]), int(sys.argv[7])
-smp = [(int(a), int(b)) for a, b in (l.split() for l in open(sys.argv[3]) if len(l.split()) == 2)]
-win = [x for x in smp if t0 + (probe + 0.5) * 1e9 <= x[0] <= t1 - 0.2e9]
-util = (win[-1][1] - win[0][1]) / tck / ((win[-1][0] - win[0][0]) / 1e9) if len(win) > 2 else float("nan")
+p = json.load(open(sys.argv[5]))["runs"][0]["capacity_probe"]
+util = float(sys.argv[3])
 print(f'{sys.argv[2]:<4} {p["handshakes_per_sec"]:9.0f} {100 * p["client_busy"]:5.0f}% {r["rate_hps"]:9.0f} '
       f'{m(r["handshakes_per_sec"]):9.0f} {100 * util:8.0f}% {m(l["p50"]):9.0f} {m(l["p99"]):9.0f} {r["late_starts"]:7d} '
-      f'{m(r["client_cpu_us_per_hs"]):9.1f} {100 * m(r["client_busy"]):5.0f}% {int(sys.argv[8]):8d}  {lanes}')
+      f'{m(r["client_cpu_us_per_hs"]):9.1f} {100 * m(r["client_busy"]):5.0f}% {int(sys.argv[4]):8d}  {lanes}')
 EOF
 done
-python3 - "$T/rows" "$SERVER" "$PCT" <<'EOF'
+python3 - "$T/rows" "$SERVER" "$PCT" "$CAL" <<'EOF'
 import sys
 rows = [l.split() for l in open(sys.argv[1])]
 p99 = [float(r[7]) for r in rows]
-print(f"\n{sys.argv[2]} at {sys.argv[3]} % of the probed capacity: p99 {min(p99):.0f}..{max(p99):.0f} us, "
-      f"spread max/min - 1 = {100 * (max(p99) / min(p99) - 1):.1f} %")
+print(f"\n{sys.argv[2]} at {sys.argv[3]} % of the {'calibrated' if sys.argv[4] == '1' else 'probed'} capacity: p99 {min(p99):.0f}..{max(p99):.0f} us, "
+      f"spread max/min - 1 = {100 * (max(p99) / min(p99) - 1):.1f} %, "
+      f"largest distance from the median {100 * max(abs(x / sorted(p99)[len(p99) // 2] - 1) for x in p99):.1f} %")
 print("server utilisation in the open loops: " + ", ".join(f"run {r[0]} {r[5]}" for r in rows) +
       " (a share of a capacity probed a few seconds earlier loads the server differently when the "
       "machine's speed has changed)")

@@ -35,6 +35,11 @@ il_expect 90 rate-stability-run 0 '^mbshake at 50 % of the probed capacity: p99 
     --connections 128 --server-cpu "$c0" --load-cpu "$c1" --certs "$CERTS"
 if [ "$(grep -cE '^[12] +[0-9]+ +[0-9]+% +[0-9]+ +[0-9]+ ' "$o")" = 2 ]; then il_ok rate-stability-rows
 else il_fail rate-stability-rows "want two run rows" "$o"; fi
+# --calibrate: a short open loop measures the server's utilisation, the run offers the rate
+# that loads it 50 %; the summary says which capacity the share is of
+il_expect 90 rate-stability-calibrate 0 '^mbshake at 50 % of the calibrated capacity: p99 [0-9]+' '' -- \
+    tools/rate-stability.sh --server mbshake --runs 1 --percent 50 --duration 0.5 --probe-duration 0.3 \
+    --connections 128 --server-cpu "$c0" --load-cpu "$c1" --certs "$CERTS" --calibrate
 # one round of serve vs nginx (and the floor): the medians and the ratio line
 if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then
     il_expect 90 net-compare-run 0 '^per-round mbshake/nginx: hs/s [0-9.]+' '' -- \
