@@ -105,6 +105,7 @@ u = float(sys.argv[2])
 print(f'{r["rate_hps"] * float(sys.argv[3]) / 100 / u:.1f}' if u == u and u > 0.05 else r["rate_hps"])
 EOF
 )
+        python3 -c "import sys, json; print(f'     calibration: the server was {100 * float(sys.argv[1]):.0f} % busy at ' f'{json.load(open(sys.argv[2]))[\"runs\"][0][\"rate_hps\"]:.0f} hs/s; run $run offers $rate')" "$u0" "$T/cal$run.json"
         one_load run$run "$rate" "$DUR"
         u=$(util "$T0" "$T1" 0.3) probe=$T/cal$run.json
     else
