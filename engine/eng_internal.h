@@ -160,7 +160,6 @@ struct eng_conn {
     uint16_t group, sigalg, client_version;
     uint8_t ems, secure_reneg;
     uint8_t echo_pf;      /* server: client sent ec_point_formats (echo it, RFC 8422 §5.2) */
-    uint8_t eph_pre;      /* client: an x25519 eph_priv was drawn with the client random */
     uint8_t keys_ready;   /* record keys derived (hs_keys.c), waiting for ChangeCipherSpec */
     uint8_t cr[TLS_RANDOM_LEN], sr[TLS_RANDOM_LEN];
     char servername[256];

@@ -7,21 +7,26 @@
 #include "ecdsa_der.h"
 #include "eng_internal.h"
 
+static int offered_group(const eng_cfg *cfg, uint16_t g)
+{
+    for (unsigned i = 0; i < cfg->ngroups; i++)
+        if (cfg->groups[i] == g) return 1;
+    return 0;
+}
+
 /* see eng_internal.h */
 int cli_send_client_hello(eng_conn *c)
 {
     /* When x25519 is offered, its ephemeral private key (any 32 random bytes, RFC 7748 §6.1)
      * is drawn with the client random: one system call instead of two, as the server does
-     * (srv_send_server_hello). It sits in eph_priv, which every exit path wipes; a P-256
+     * (srv_send_server_hello). cli_recv_ske accepts only an offered group, so an x25519
+     * handshake always has it. It sits in eph_priv, which every exit path wipes; a P-256
      * group overwrites it with its own scalar (op_park_eph_keygen). */
-    const eng_cfg *cfg = c->cfg;
-    int pre_x25519 = 0;
-    for (unsigned i = 0; i < cfg->ngroups; i++) pre_x25519 |= cfg->groups[i] == TLS_GROUP_X25519;
+    const int pre_x25519 = offered_group(c->cfg, TLS_GROUP_X25519);
     uint8_t rnd[TLS_RANDOM_LEN + 32];
     cd_random(rnd, TLS_RANDOM_LEN + (pre_x25519 ? 32u : 0u));
     memcpy(c->cr, rnd, TLS_RANDOM_LEN);
     if (pre_x25519) memcpy(c->eph_priv, rnd + TLS_RANDOM_LEN, 32);
-    c->eph_pre = (uint8_t)pre_x25519;
     ct_wipe(rnd, sizeof rnd);
     return msg_build_client_hello(c);
 }
@@ -71,13 +76,6 @@ int cli_recv_certificate(eng_conn *c)
     cd_key_type want = c->suite->kx == KX_ECDHE_ECDSA ? CD_KEY_EC_P256 : CD_KEY_RSA;
     REQUIRE(c, c->peer.type == want, ENG_E_ALERT(ALERT_UNSUPPORTED_CERTIFICATE),
             "server certificate key does not fit %s", c->suite->ossl);
-    return 0;
-}
-
-static int offered_group(const eng_cfg *cfg, uint16_t g)
-{
-    for (unsigned i = 0; i < cfg->ngroups; i++)
-        if (cfg->groups[i] == g) return 1;
     return 0;
 }
 
@@ -204,7 +202,6 @@ int cli_send_cke(eng_conn *c)
     switch (c->sub) {
     case 0:
         c->sub = 1;
-        if (x && !c->eph_pre) cd_random(c->eph_priv, 32); /* x25519 chosen but not drawn */
         return op_park_eph_keygen(c);
     case 1:
         GUARD(op_take(c, ENG_E_CRYPTO, "ephemeral key generation"));
