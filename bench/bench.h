@@ -16,6 +16,7 @@
 
 #include "bench_loop.h"
 #include "eng.h"
+#include "sched_batch.h"
 #include "workers.h"
 
 enum bench_engine { BENCH_MBSHAKE = 0, BENCH_OPENSSL = 1 };
@@ -89,6 +90,16 @@ json_t *bench_machine_json(const bench_fp *fp, const workers_topo *t);
  * the fingerprint takes 100 ms, serve and load 20 ms for their batch deadlines. */
 double bench_tsc_hz(unsigned ms);
 uint64_t bench_now_ns(void);
+
+/* ---- results-file JSON shared by bench and load (bench_json.c) ----------------------------- */
+/* A STAT object (docs/RESULTS.md): median, min, max, mean, stdev, n and the values in order;
+ * all zero when n == 0. */
+json_t *bench_stat_json(const double *v, int n);
+/* The JSON key of an op kind: its name with '_' for '-' ("x25519_derive"). */
+void bench_op_key(eng_op_kind k, char *out, size_t cap);
+/* One op kind's lane-set counters: impl, lanes, calls, ops, full, deadline, forced, narrow,
+ * failed. */
+json_t *bench_batch_json(const sched_kind_stats *t);
 
 /* ---- statistics (bench_stats.c) ---------------------------------------------------------- */
 /* Nearest-rank quantile of sorted v[0..n), q in [0, 1]; 0 when n == 0. */

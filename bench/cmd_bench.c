@@ -144,20 +144,6 @@ static void record(run *r, const bench_slice *s, double tsc_hz)
 }
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
-static json_t *stat_json(const double *v, int n)
-{
-    double mn, mx, mean = 0, var = 0;
-    bench_minmax(v, n, &mn, &mx);
-    for (int i = 0; i < n; i++) mean += v[i];
-    mean = n ? mean / n : 0;
-    for (int i = 0; i < n; i++) var += (v[i] - mean) * (v[i] - mean);
-    json_t *vals = json_array();
-    for (int i = 0; i < n; i++) json_array_append_new(vals, json_real(v[i]));
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:o}", "median", bench_median(v, n), "min", mn,
-                     "max", mx, "mean", mean, "stdev", n > 1 ? sqrt(var / (n - 1)) : 0.0,
-                     "n", n, "values", vals);
-}
-
 static const char *engine_name(int e)
 {
     return e == BENCH_MBSHAKE ? "mbshake" : "openssl";
@@ -187,12 +173,12 @@ static json_t *run_json(const run *r, const opts *o)
     json_object_set_new(j, "inflight", json_integer(r->inflight));
     json_object_set_new(j, "verify", json_string(o->verify));
     json_object_set_new(j, "max_wait_us", json_real(o->max_wait_us));
-    for (int f = 0; f < NFIG; f++) json_object_set_new(j, fig_name[f], stat_json(r->fig[f], r->n));
+    for (int f = 0; f < NFIG; f++) json_object_set_new(j, fig_name[f], bench_stat_json(r->fig[f], r->n));
     json_t *lat = json_object(), *cdf = json_object();
     int mr = median_rep(r);
     for (int k = 0; k < BL_LAT_KINDS; k++) {
         json_t *q = json_object(), *c = json_array();
-        for (int i = 0; i < NQS; i++) json_object_set_new(q, qs_name[i], stat_json(r->lat[k][i], r->n));
+        for (int i = 0; i < NQS; i++) json_object_set_new(q, qs_name[i], bench_stat_json(r->lat[k][i], r->n));
         json_object_set_new(lat, lat_name[k], q);
         for (size_t i = 0; i < NCDF; i++)
             json_array_append_new(c, json_pack("[f,f]", cdf_q[i], r->n ? r->cdf[k][i][mr] : 0.0));
@@ -205,17 +191,9 @@ static json_t *run_json(const run *r, const opts *o)
         for (int k = 1; k < ENG_OP_KINDS; k++) {
             if (!r->occ_n[k]) continue;
             char name[32];
-            snprintf(name, sizeof name, "%s", eng_op_name((eng_op_kind)k));
-            for (char *p = name; *p; p++)
-                if (*p == '-') *p = '_';
-            json_object_set_new(occ, name, stat_json(r->occ[k], r->occ_n[k]));
-            const sched_kind_stats *t = &r->tot[k];
-            json_object_set_new(bat, name,
-                                json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "calls", (json_int_t)t->calls,
-                                          "ops", (json_int_t)t->ops, "full", (json_int_t)t->full,
-                                          "deadline", (json_int_t)t->deadline, "forced",
-                                          (json_int_t)t->forced, "narrow", (json_int_t)t->narrow,
-                                          "failed", (json_int_t)t->failed));
+            bench_op_key((eng_op_kind)k, name, sizeof name);
+            json_object_set_new(occ, name, bench_stat_json(r->occ[k], r->occ_n[k]));
+            json_object_set_new(bat, name, bench_batch_json(&r->tot[k]));
         }
         json_object_set_new(j, "occupancy", occ);
         json_object_set_new(j, "batches", bat);
@@ -224,10 +202,10 @@ static json_t *run_json(const run *r, const opts *o)
         static const char *const rn[NRATIO] = {"handshakes_per_sec", "server_cpu_us_per_hs",
                                                "client_cpu_us_per_hs"};
         json_t *v = json_object();
-        for (int i = 0; i < NRATIO; i++) json_object_set_new(v, rn[i], stat_json(r->ratio[i], r->n));
+        for (int i = 0; i < NRATIO; i++) json_object_set_new(v, rn[i], bench_stat_json(r->ratio[i], r->n));
         json_object_set_new(j, "vs_openssl", v);
     }
-    if (r->base) json_object_set_new(j, "speedup_vs_1_thread", stat_json(r->speedup, r->n));
+    if (r->base) json_object_set_new(j, "speedup_vs_1_thread", bench_stat_json(r->speedup, r->n));
     json_object_set_new(j, "failures", json_integer((json_int_t)r->failures));
     if (r->first_error[0]) json_object_set_new(j, "first_error", json_string(r->first_error));
     return j;

@@ -3,8 +3,6 @@
  * per phase), a progress line when stdout is a TTY, and optionally a results file
  * (docs/RESULTS.md, "engine": "load") that `mbshake compare` and `mbshake report` read. */
 #include <errno.h>
-#include <malloc.h>
-#include <math.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,27 +29,12 @@ static const char *const qs_name[NQS] = {"p50", "p90", "p99", "p999", "max"};
 static const double cdf_q[] = {0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1.0};
 #define NCDF (sizeof cdf_q / sizeof *cdf_q)
 
-/* A figure over the measurement windows as a docs/RESULTS.md stat object (values in window
- * order; n = the windows that have the figure). */
-static json_t *stat_json(const double *v, int n)
-{
-    double mn = 0, mx = 0, mean = 0, var = 0;
-    if (n) bench_minmax(v, n, &mn, &mx);
-    for (int i = 0; i < n; i++) mean += v[i];
-    mean = n ? mean / n : 0;
-    for (int i = 0; i < n; i++) var += (v[i] - mean) * (v[i] - mean);
-    json_t *vals = json_array();
-    for (int i = 0; i < n; i++) json_array_append_new(vals, json_real(v[i]));
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:i,s:o}", "median", n ? bench_median(v, n) : 0.0,
-                     "min", mn, "max", mx, "mean", mean, "stdev",
-                     n > 1 ? sqrt(var / (n - 1)) : 0.0, "n", n, "values", vals);
-}
 
-/* Per-window figures: each array holds the windows that have the figure (cpu: windows with a
- * handshake; a latency: windows with samples of its kind). */
 /* A client this busy is measuring itself: say so. */
 #define BUSY_WARN 0.9
 
+/* Per-window figures: each array holds the windows that have the figure (cpu: windows with a
+ * handshake; a latency: windows with samples of its kind). */
 typedef struct figs {
     int n, ncpu, nlat[LOAD_LAT_KINDS];
     double *hs, *secs, *hps, *cpu, *lat[LOAD_LAT_KINDS][NQS];
@@ -106,29 +89,9 @@ static int windows_total(const load_result *win, int n, load_result *tot)
 {
     memset(tot, 0, sizeof *tot);
     for (int j = 0; j < n; j++) {
-        const load_result *r = &win[j];
-        tot->handshakes += r->handshakes;
-        tot->started += r->started;
-        tot->late += r->late;
-        for (int k = 0; k < LOAD_E_KINDS; k++) tot->errors[k] += r->errors[k];
-        for (int a = 0; a < 256; a++) {
-            tot->alert_rx[a] += r->alert_rx[a];
-            tot->alert_tx[a] += r->alert_tx[a];
-        }
-        tot->seconds += r->seconds;
-        tot->cpu_s += r->cpu_s;
-        if (!tot->info.version) tot->info = r->info;
-        if (!tot->first_error[0]) memcpy(tot->first_error, r->first_error, sizeof tot->first_error);
-        for (int k = 0; k < LOAD_LAT_KINDS; k++) {
-            if (!r->nlat[k]) continue;
-            uint64_t *p = realloc(tot->lat[k], (tot->nlat[k] + r->nlat[k]) * sizeof *p);
-            if (!p) {
-                load_result_free(tot);
-                return -1;
-            }
-            memcpy(p + tot->nlat[k], r->lat[k], r->nlat[k] * sizeof *p);
-            tot->lat[k] = p;
-            tot->nlat[k] += r->nlat[k];
+        if (load_result_add(tot, &win[j], 1.0) < 0) {
+            load_result_free(tot);
+            return -1;
         }
     }
     tot->held_peak = win[0].held_peak;
@@ -195,17 +158,17 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
     json_object_set_new(j, "request", json_boolean(o->request != NULL));
     json_object_set_new(j, "client_batch", json_boolean(!o->no_batch));
     json_object_set_new(j, "client_max_wait_us", json_real(o->no_batch ? 0 : o->max_wait_us));
-    json_object_set_new(j, "handshakes", stat_json(f->hs, f->n));
-    json_object_set_new(j, "seconds", stat_json(f->secs, f->n));
-    json_object_set_new(j, "handshakes_per_sec", stat_json(f->hps, f->n));
-    if (f->ncpu) json_object_set_new(j, "client_cpu_us_per_hs", stat_json(f->cpu, f->ncpu));
-    json_object_set_new(j, "client_busy", stat_json(f->busy, f->n));
+    json_object_set_new(j, "handshakes", bench_stat_json(f->hs, f->n));
+    json_object_set_new(j, "seconds", bench_stat_json(f->secs, f->n));
+    json_object_set_new(j, "handshakes_per_sec", bench_stat_json(f->hps, f->n));
+    if (f->ncpu) json_object_set_new(j, "client_cpu_us_per_hs", bench_stat_json(f->cpu, f->ncpu));
+    json_object_set_new(j, "client_busy", bench_stat_json(f->busy, f->n));
     json_t *lat = json_object(), *cdf = json_object();
     for (int k = 0; k < LOAD_LAT_KINDS; k++) {
         if (!r->nlat[k]) continue;
         json_t *q = json_object();
         for (int i = 0; i < NQS; i++)
-            json_object_set_new(q, qs_name[i], stat_json(f->lat[k][i], f->nlat[k]));
+            json_object_set_new(q, qs_name[i], bench_stat_json(f->lat[k][i], f->nlat[k]));
         json_object_set_new(lat, load_lat_names[k], q);
         json_t *c = json_array();
         for (size_t i = 0; i < NCDF; i++)
@@ -239,16 +202,8 @@ static json_t *run_json(const lopts *o, const load_result *r, const figs *f, int
             const sched_kind_stats *t = &r->batches[k];
             if (!t->calls) continue;
             char name[32];
-            snprintf(name, sizeof name, "%s", eng_op_name((eng_op_kind)k));
-            for (char *p = name; *p; p++)
-                if (*p == '-') *p = '_';
-            json_object_set_new(bat, name,
-                                json_pack("{s:s,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "impl",
-                                          t->impl ? t->impl : "?", "lanes", (int)t->lanes, "calls",
-                                          (json_int_t)t->calls, "ops", (json_int_t)t->ops, "full",
-                                          (json_int_t)t->full, "deadline", (json_int_t)t->deadline,
-                                          "forced", (json_int_t)t->forced, "narrow",
-                                          (json_int_t)t->narrow, "failed", (json_int_t)t->failed));
+            bench_op_key((eng_op_kind)k, name, sizeof name);
+            json_object_set_new(bat, name, bench_batch_json(t));
         }
         json_object_set_new(j, "batches", bat);
     }
@@ -389,8 +344,6 @@ static int probe_capacity(lopts *o, load_cfg *lc, char *err, size_t errlen)
     pc.repeat = 1;
     pc.hold = 0;
     pc.progress = 0;
-    pc.max_wait_tsc = (uint64_t)(200e-6 * bench_tsc_hz(20));
-    pc.max_wait_ns = 200000;
     load_result r;
     if (!o->quiet) {
         printf("capacity probe: closed loop, %d connections, %.1f s ...", o->probe_conns, o->probe_s);
@@ -459,10 +412,7 @@ int cmd_load(int argc, char **argv)
                          "and latency percentiles of TCP connect, ClientHello to\n"
                          "ServerHelloDone, the full handshake and the first response byte.",
                          opts};
-    /* each connection allocates and frees ~75 KiB of engine state: keep the freed heap
-     * instead of giving it back and faulting it in again (as serve does) */
-    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    (void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    net_keep_heap();
     const char *pos[1];
     int npos = 0, pr = cli_parse(&cmd, argc, argv, pos, 1, &npos);
     if (pr == CLI_HELP) return 0;
@@ -553,12 +503,12 @@ int cmd_load(int argc, char **argv)
         goto out;
     }
     lc.cfg = cfg;
+    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
+    lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
     if (o.rate_pct > 0 && probe_capacity(&o, &lc, err, sizeof err) < 0) {
         cli_error("load", "%s", err);
         goto out;
     }
-    lc.max_wait_tsc = (uint64_t)(o.max_wait_us * 1e-6 * bench_tsc_hz(20));
-    lc.max_wait_ns = (uint64_t)(o.max_wait_us * 1e3);
 
     load_result r, *win = calloc((size_t)o.repeat, sizeof *win);
     figs f;

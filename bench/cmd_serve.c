@@ -9,7 +9,6 @@
  * then FIN); any other application data is echoed. One failing peer costs one log line and
  * its own socket, never the server. */
 #include <errno.h>
-#include <malloc.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -642,11 +641,7 @@ int cmd_serve(int argc, char **argv)
                          "echoed. Prints 'listening on ADDR' to stderr when\nready; "
                          "SIGINT/SIGTERM print a final stats line and exit 0.",
                          opts};
-    /* Every connection allocates ~110 KiB and frees it a few hundred microseconds later. With
-     * glibc's defaults the freed top of the heap goes back to the kernel and the next accept
-     * faults it in again (page faults were ~4 % of the server's CPU per handshake): keep it. */
-    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    (void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    net_keep_heap();
     const char *pos[1];
     int npos = 0, pr = cli_parse(&cmd, argc, argv, pos, 0, &npos);
     if (pr == CLI_HELP) return 0;

@@ -77,6 +77,10 @@ extern const char *const load_err_names[LOAD_E_KINDS];
  * are about the whole run). 0, or -1 with a one-line reason in err (the team could not start,
  * memory). Failed handshakes are counted in res, not reported as a failure of the run. */
 int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen);
+/* Adds src's counts and latency samples to dst (seconds scaled by seconds_scale: 1 / threads
+ * when merging threads that measured the same window); dst keeps its first handshake info and
+ * first error. -1 when a latency array could not grow (the rest is added). */
+int load_result_add(load_result *dst, const load_result *src, double seconds_scale);
 void load_result_free(load_result *res);
 
 #endif

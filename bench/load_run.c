@@ -616,6 +616,36 @@ static int worker_fn(const worker_info *wi, void *arg)
 }
 
 /* see load.h */
+int load_result_add(load_result *dst, const load_result *src, double seconds_scale)
+{
+    dst->handshakes += src->handshakes;
+    dst->started += src->started;
+    dst->late += src->late;
+    for (int k = 0; k < LOAD_E_KINDS; k++) dst->errors[k] += src->errors[k];
+    for (int a = 0; a < 256; a++) {
+        dst->alert_rx[a] += src->alert_rx[a];
+        dst->alert_tx[a] += src->alert_tx[a];
+    }
+    dst->seconds += src->seconds * seconds_scale;
+    dst->cpu_s += src->cpu_s;
+    if (!dst->info.version) dst->info = src->info;
+    if (!dst->first_error[0]) memcpy(dst->first_error, src->first_error, sizeof dst->first_error);
+    int rc = 0;
+    for (int k = 0; k < LOAD_LAT_KINDS; k++) {
+        if (!src->nlat[k]) continue;
+        uint64_t *p = realloc(dst->lat[k], (dst->nlat[k] + src->nlat[k]) * sizeof *p);
+        if (!p) {
+            rc = -1;
+            continue;
+        }
+        memcpy(p + dst->nlat[k], src->lat[k], src->nlat[k] * sizeof *p);
+        dst->lat[k] = p;
+        dst->nlat[k] += src->nlat[k];
+    }
+    return rc;
+}
+
+/* see load.h */
 void load_result_free(load_result *res)
 {
     for (int k = 0; k < LOAD_LAT_KINDS; k++) {
@@ -650,31 +680,9 @@ int load_run(const load_cfg *lc, load_result *res, char *err, size_t errlen)
         res[0].held_closed += w->held_closed;
         for (int k = 1; k < ENG_OP_KINDS; k++) sched_stats_add(&res[0].batches[k], &w->bat[k]);
         for (int j = 0; j < nr; j++) {
-            load_result *d = &res[j], *r = &w->sl[j].r;
-            d->handshakes += r->handshakes;
-            d->started += r->started;
-            d->late += r->late;
-            for (int k = 0; k < LOAD_E_KINDS; k++) d->errors[k] += r->errors[k];
-            for (int a = 0; a < 256; a++) {
-                d->alert_rx[a] += r->alert_rx[a];
-                d->alert_tx[a] += r->alert_tx[a];
-            }
-            d->seconds += r->seconds / lc->threads;
-            d->cpu_s += r->cpu_s;
-            if (!d->info.version && w->info.version) d->info = w->info;
-            if (!d->first_error[0] && r->first_error[0])
-                memcpy(d->first_error, r->first_error, sizeof d->first_error);
-            for (int k = 0; k < LOAD_LAT_KINDS; k++) {
-                if (!r->nlat[k]) continue;
-                uint64_t *p = realloc(d->lat[k], (d->nlat[k] + r->nlat[k]) * sizeof *p);
-                if (!p) {
-                    oom = 1;
-                    continue;
-                }
-                memcpy(p + d->nlat[k], r->lat[k], r->nlat[k] * sizeof *p);
-                d->lat[k] = p;
-                d->nlat[k] += r->nlat[k];
-            }
+            load_result *r = &w->sl[j].r;
+            r->info = w->info; /* the worker's first completed handshake */
+            if (load_result_add(&res[j], r, 1.0 / lc->threads) < 0) oom = 1;
         }
     }
     for (int i = 0; i < lc->threads; i++) {

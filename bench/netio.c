@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/tcp.h>
@@ -196,3 +197,10 @@ uint64_t net_now_ns(void)
 
 /* see netio.h */
 uint64_t net_now_ms(void) { return net_now_ns() / 1000000u; }
+
+/* see netio.h */
+void net_keep_heap(void)
+{
+    (void)mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    (void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
+}
